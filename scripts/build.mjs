@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Builds the shell (dist/shell/main.cjs) and one logic bundle per version
+// (dist/logic/logic-<version>.cjs with .sha256 and a V8 code cache .cache).
+//
+//   node scripts/build.mjs                  build both
+//   node scripts/build.mjs --if-needed      only when a source file is newer than the outputs
+//   node scripts/build.mjs --logic-only [--version V] [--outdir DIR]
+//
+// The logic version is package.json's unless HOTKV_LOGIC_VERSION (or --version) sets it, so tests can
+// build a second bundle with another version.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vm from 'node:vm';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+function arg(name) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const ifNeeded = process.argv.includes('--if-needed');
+const logicOnly = process.argv.includes('--logic-only');
+const logicVersion = arg('--version') ?? process.env.HOTKV_LOGIC_VERSION ?? pkg.version;
+const logicOutDir = path.resolve(arg('--outdir') ?? path.join(root, 'dist', 'logic'));
+const shellOut = path.join(root, 'dist', 'shell', 'main.cjs');
+const logicOut = path.join(logicOutDir, `logic-${logicVersion}.cjs`);
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+function mtime(p) {
+  try { return fs.statSync(p).mtimeMs; } catch { return 0; }
+}
+
+/** Must stay identical to wrapSource() in src/shell/loader.ts: the code cache is keyed on this text
+ *  (test/loader.test.ts checks that the shell accepts the cache the build made). */
+function wrapSource(source) {
+  return '(function (exports, require, module, __filename, __dirname) {' + source + '\n})';
+}
+
+const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: false, logLevel: 'warning', legalComments: 'none' };
+
+async function buildShell() {
+  await esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/shell/main.ts')],
+    outfile: shellOut,
+    define: { __SHELL_VERSION__: JSON.stringify(pkg.version) },
+  });
+}
+
+async function buildLogic() {
+  fs.mkdirSync(logicOutDir, { recursive: true });
+  await esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/logic/index.ts')],
+    outfile: logicOut,
+    define: { __LOGIC_VERSION__: JSON.stringify(logicVersion) },
+  });
+  const bytes = fs.readFileSync(logicOut);
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  fs.writeFileSync(logicOut + '.sha256', `${sha}  ${path.basename(logicOut)}\n`);
+  // Compile and run the module body once so the cache holds the eagerly compiled functions too.
+  const script = new vm.Script(wrapSource(bytes.toString('utf8')), { filename: logicOut });
+  const mod = { exports: {} };
+  script.runInThisContext().call(mod.exports, mod.exports, createRequire(logicOut), mod, logicOut, logicOutDir);
+  fs.writeFileSync(logicOut + '.cache', script.createCachedData());
+  return sha;
+}
+
+const srcNewest = newestMtime(path.join(root, 'src'));
+const needShell = !logicOnly && (!ifNeeded || mtime(shellOut) < srcNewest);
+const needLogic = !ifNeeded || mtime(logicOut) < srcNewest;
+if (needShell) await buildShell();
+if (needLogic) {
+  const sha = await buildLogic();
+  process.stdout.write(`built ${path.relative(root, logicOut)} sha256=${sha}\n`);
+}

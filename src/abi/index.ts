@@ -1,0 +1,263 @@
+// The whole contract between the long-lived shell and a swappable logic bundle.
+// Types only: every import of this file is erased at build time, so neither half
+// carries code of the other. Change it deliberately and bump ABI_MAJOR when a change
+// is not backward compatible (the shell refuses a bundle of another major).
+
+import type { Socket } from 'node:net';
+
+/** Major version of this contract. A bundle declares the major it was built against. */
+export type AbiMajor = 1;
+
+// ---------------------------------------------------------------------------------------------
+// State: everything that must outlive a logic swap. Plain data only (see DESIGN.md, rule 1).
+// ---------------------------------------------------------------------------------------------
+
+/** A value stored under a key. The logic owns the shapes; the shell never looks inside. */
+export type StoredValue = string | { type: string };
+
+export interface Db {
+  id: number;
+  /** key (latin1 string) -> value */
+  dict: Map<string, StoredValue>;
+  /** key -> absolute expiry time, unix ms */
+  expires: Map<string, number>;
+  /** key -> last access, in LRU clock units (seconds); drives OBJECT IDLETIME */
+  access: Map<string, number>;
+  /** binary min-heap of (expiry time, key) for the active expire cycle; entries may be stale
+   *  (the key's TTL changed or it was deleted) and are checked against `expires` when popped */
+  expireHeapWhen: number[];
+  expireHeapKey: string[];
+}
+
+/** A connected client. Created by the shell with the shell-owned fields; the logic fills the rest in onConnect. */
+export interface ClientRecord {
+  // --- owned by the shell ---
+  id: number;
+  /** Shell-owned handle. The logic may only hand it back to HostApi, never attach listeners. */
+  socket: Socket;
+  /** "ip:port" of the peer, or "/path:0" for a unix socket client */
+  addr: string;
+  laddr: string;
+  /** true for loopback TCP peers and unix-socket peers */
+  local: boolean;
+  unixSocket: boolean;
+  createdMs: number;
+  /** set by the shell when the socket has closed; the record is dropped right after onClose */
+  closed: boolean;
+
+  // --- owned by the logic (initialised in onConnect, migrated by migrate()) ---
+  /** unparsed request bytes (DESIGN rule 5): the next parser continues from here */
+  inbuf: Buffer | null;
+  /** chunks of a large pending bulk argument, concatenated once it is complete */
+  inchunks: Buffer[] | null;
+  inchunksLen: number;
+  /** total bytes the pending command needs before it can be parsed (0 = unknown) */
+  inNeed: number;
+  /** reply bytes (latin1) produced during the current event, flushed at its end */
+  out: string;
+  db: number;
+  resp: 2 | 3;
+  name: string;
+  libName: string;
+  libVer: string;
+  /** 'on' | 'off' | 'skip' (CLIENT REPLY) */
+  replyMode: 'on' | 'off' | 'skip';
+  /** true while the current command is the one after CLIENT REPLY SKIP */
+  skipThis: boolean;
+  noEvict: boolean;
+  /** close the connection once the pending output has been written (QUIT, protocol error, KILL) */
+  closeAfterReply: boolean;
+  lastInteractionMs: number;
+  lastCmd: string;
+  /** why parsing of this client's input is paused ('' when not paused): e.g. 'upgrade', 'blocked' */
+  pausedFor: string;
+  /** total commands processed for this client */
+  commandsProcessed: number;
+  /** free-form per-family data the logic may add (MULTI queue, subscriptions, blocking ...) */
+  ext: Record<string, unknown>;
+}
+
+export interface UpgradeHistoryEntry {
+  timeMs: number;
+  action: 'load' | 'rollback' | 'auto-rollback' | 'signal';
+  from: string;
+  to: string;
+  sha256: string;
+  pauseUs: number;
+  result: 'ok' | string;
+}
+
+/** Shell-maintained record of the logic slot; rendered by INFO upgrade. */
+export interface UpgradeInfo {
+  logicVersion: string;
+  logicSha256: string;
+  logicFile: string;
+  loadedAtMs: number;
+  upgradesTotal: number;
+  upgradesFailed: number;
+  rollbacksTotal: number;
+  lastUpgradePauseUs: number;
+  lastUpgradeResult: string;
+  lastUpgradeTimeMs: number;
+  /** the previous logic is still loaded and can be swapped back without reading the disk */
+  previousLoaded: boolean;
+  previousVersion: string;
+  history: UpgradeHistoryEntry[];
+}
+
+export interface Stats {
+  startTimeMs: number;
+  totalConnections: number;
+  rejectedConnections: number;
+  totalCommands: number;
+  netInputBytes: number;
+  netOutputBytes: number;
+  expiredKeys: number;
+  evictedKeys: number;
+  keyspaceHits: number;
+  keyspaceMisses: number;
+  totalErrorReplies: number;
+  /** error prefix (e.g. "ERR", "WRONGTYPE") -> count */
+  errorCounts: Map<string, number>;
+  /** command full name -> [calls, usec, rejected, failed] */
+  commandStats: Map<string, number[]>;
+  /** commands that threw inside the logic (a logic bug) */
+  logicExceptions: number;
+  /** changes since the last save */
+  dirty: number;
+  lastSaveMs: number;
+  /** how many clients were killed / closed due to protocol errors */
+  protocolErrors: number;
+}
+
+export interface State {
+  /** state-schema version, set by the logic that last migrated/created it */
+  schema: number;
+  /** directive -> value, as CONFIG GET would print it; the logic owns names and validation */
+  config: Map<string, string>;
+  /** absolute path of the config file given at start, '' if none (CONFIG REWRITE) */
+  configFile: string;
+  dbs: Db[];
+  clients: Map<number, ClientRecord>;
+  nextClientId: number;
+  stats: Stats;
+  upgrade: UpgradeInfo;
+  /** logic-owned extension records (pubsub, blocked keys, persistence jobs ...), plain data */
+  ext: Record<string, unknown>;
+  /** run id of this process (40 hex chars), kept across upgrades */
+  runId: string;
+  /** the TCP port actually bound (after listen); 0 before */
+  boundPort: number;
+  shuttingDown: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HostApi: what the shell offers to the logic. Every call returns data, never a closure.
+// ---------------------------------------------------------------------------------------------
+
+export type LogLevel = 'debug' | 'verbose' | 'notice' | 'warning';
+
+export interface UpgradeLoadResult {
+  ok: boolean;
+  error?: string;
+  fromVersion: string;
+  toVersion: string;
+  sha256: string;
+  pauseUs: number;
+}
+
+export interface BundleListing {
+  file: string;
+  version: string;
+  sha256: string;
+  abi: number | null;
+  stateSchema: number | null;
+  current: boolean;
+  error?: string;
+}
+
+export interface HostApi {
+  readonly abiMajor: AbiMajor;
+  readonly state: State;
+  /** shell build identity, for INFO server */
+  readonly shellVersion: string;
+  readonly pid: number;
+  readonly executable: string;
+  readonly nodeVersion: string;
+
+  /** Write bytes (latin1 string or Buffer) to a client. Returns false once the kernel buffer is full. */
+  write(client: ClientRecord, data: string | Buffer): boolean;
+  /** Close a client now (pending writes are flushed first by the socket). */
+  closeClient(client: ClientRecord): void;
+  /** Stop reading from a client socket (true) or resume (false). */
+  pauseReading(client: ClientRecord, paused: boolean): void;
+  log(level: LogLevel, message: string): void;
+
+  /** Periodic work: the shell calls logic.onTick(name) every intervalMs until the logic is deactivated. */
+  every(name: string, intervalMs: number): void;
+  /** One-shot timer that survives swaps: the shell calls (the then current) logic.onTimer(key) at atMs. */
+  timerAt(key: string, atMs: number): void;
+  clearTimer(key: string): void;
+
+  /**
+   * Begin an upgrade on behalf of a client. Locates, loads and verifies the bundle now; on success the
+   * swap runs on the next turn of the event loop and the (new, or on failure old) logic receives
+   * onUpgradeDone(client, result). On a failure found before the swap the result is returned at once.
+   */
+  upgradeLoad(name: string, client: ClientRecord | null): UpgradeLoadResult | null;
+  upgradeRollback(client: ClientRecord | null): UpgradeLoadResult | null;
+  upgradeList(): BundleListing[];
+
+  /** Request process shutdown after the current event (SHUTDOWN). exitCode 0 for a clean stop. */
+  shutdown(exitCode: number): void;
+  /** Re-open listeners after CONFIG SET port/bind; returns an error text or '' */
+  relisten(): string;
+  /** High resolution monotonic clock in microseconds (for latency stats). */
+  nowUs(): number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// LogicModule: what a bundle exports (module.exports = logicModule).
+// ---------------------------------------------------------------------------------------------
+
+export interface StartupOptions {
+  /** raw text of the config file ('' if none) */
+  configText: string;
+  configFile: string;
+  /** `--directive value ...` pairs from the command line, already split into [name, ...args] */
+  argDirectives: string[][];
+}
+
+export interface LogicModule {
+  readonly abi: AbiMajor;
+  readonly version: string;
+  /** state schema this logic reads and writes */
+  readonly stateSchema: number;
+  /** older schemas this logic can still read (a rollback target must list the current schema) */
+  readonly readsSchemas: number[];
+
+  /** Build a fresh State (first start, and the scratch State of selfTest). */
+  createState(runId: string): State;
+  /** Parse config file text and command-line directives into state.config. Returns error text or ''. */
+  configure(state: State, opts: StartupOptions): string;
+  /** Load data from disk at first start (never on upgrade). Returns error text or ''. */
+  restore(host: HostApi): string;
+
+  /** Convert state written by schema fromSchema to this logic's schema. */
+  migrate(state: State, fromSchema: number): void;
+  activate(host: HostApi): void;
+  deactivate(): void;
+  /** Runs the bundle against a scratch host whose State was made by createState; throws or returns error text. */
+  selfTest(scratch: HostApi): string;
+
+  onConnect(client: ClientRecord): void;
+  onData(client: ClientRecord, chunk: Buffer): void;
+  onClose(client: ClientRecord): void;
+  /** socket drained after write returned false */
+  onDrain(client: ClientRecord): void;
+  onTick(name: string): void;
+  onTimer(key: string): void;
+  onUpgradeDone(client: ClientRecord, result: UpgradeLoadResult): void;
+  /** SIGTERM/SIGINT: returns when it is safe to exit (persistence flushed) */
+  onShutdownSignal(signal: string): void;
+}

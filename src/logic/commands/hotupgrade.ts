@@ -1,0 +1,177 @@
+// HOTUPGRADE LOAD|ROLLBACK|STATUS|LIST|HISTORY|HELP: hotkv's own command. The shell does the
+// loading and swapping; this family parses, checks permission and formats replies.
+
+import type { UpgradeLoadResult } from '../../abi';
+import { processInput } from '../dispatch';
+import { addArrayLen, addBulk, addError, addHelp, addInt, addMapLen } from '../resp/reply';
+import { cfg, flushPending, host, state, STATE_SCHEMA, type Client } from '../runtime';
+import { parseSafeInt } from '../util/numbers';
+import type { CommandMeta, CommandSpec } from './table';
+
+function allowed(c: Client): boolean {
+  const mode = cfg('enable-hotupgrade-command') || 'local';
+  if (mode === 'yes' || (mode === 'local' && c.local)) return true;
+  addError(c, 'ERR HOTUPGRADE command not allowed. If the enable-hotupgrade-command option is set to "local", ' +
+    'you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.');
+  return false;
+}
+
+function replyResult(c: Client, r: UpgradeLoadResult): void {
+  if (!r.ok) {
+    addError(c, `ERR hot upgrade failed: ${r.error ?? 'unknown error'}`);
+    return;
+  }
+  addMapLen(c, 4);
+  addBulk(c, 'from');
+  addBulk(c, r.fromVersion);
+  addBulk(c, 'to');
+  addBulk(c, r.toVersion);
+  addBulk(c, 'sha256');
+  addBulk(c, r.sha256);
+  addBulk(c, 'pause_us');
+  addInt(c, r.pauseUs);
+}
+
+/** Start the upgrade; the client waits (its further input stays queued) until the swap is done. */
+function startOrReply(c: Client, r: UpgradeLoadResult | null): void {
+  if (r !== null) replyResult(c, r);
+  else c.pausedFor = 'upgrade';
+}
+
+function load(c: Client, argv: string[]): void {
+  if (!allowed(c)) return;
+  startOrReply(c, host.upgradeLoad(argv[2], c));
+}
+
+function rollback(c: Client): void {
+  if (!allowed(c)) return;
+  startOrReply(c, host.upgradeRollback(c));
+}
+
+/** Called by the shell (on whichever logic is active after the swap) for the waiting client. */
+export function upgradeDone(c: Client, r: UpgradeLoadResult): void {
+  c.pausedFor = '';
+  replyResult(c, r);
+  processInput(c);
+  flushPending();
+}
+
+function status(c: Client): void {
+  if (!allowed(c)) return;
+  const u = state.upgrade;
+  const fields: [string, string | number][] = [
+    ['logic_version', u.logicVersion],
+    ['logic_sha256', u.logicSha256],
+    ['logic_file', u.logicFile],
+    ['state_schema', STATE_SCHEMA],
+    ['upgrades_total', u.upgradesTotal],
+    ['upgrades_failed', u.upgradesFailed],
+    ['rollbacks_total', u.rollbacksTotal],
+    ['last_upgrade_pause_us', u.lastUpgradePauseUs],
+    ['last_upgrade_result', u.lastUpgradeResult],
+    ['previous_loaded', u.previousLoaded ? 1 : 0],
+    ['previous_version', u.previousVersion],
+  ];
+  addMapLen(c, fields.length);
+  for (const [k, v] of fields) {
+    addBulk(c, k);
+    if (typeof v === 'number') addInt(c, v);
+    else addBulk(c, v);
+  }
+}
+
+function list(c: Client): void {
+  if (!allowed(c)) return;
+  const bundles = host.upgradeList();
+  addArrayLen(c, bundles.length);
+  for (const b of bundles) {
+    addMapLen(c, b.error ? 6 : 5);
+    addBulk(c, 'file');
+    addBulk(c, b.file);
+    addBulk(c, 'version');
+    addBulk(c, b.version);
+    addBulk(c, 'sha256');
+    addBulk(c, b.sha256);
+    addBulk(c, 'state_schema');
+    addInt(c, b.stateSchema ?? -1);
+    addBulk(c, 'current');
+    addInt(c, b.current ? 1 : 0);
+    if (b.error) {
+      addBulk(c, 'error');
+      addBulk(c, b.error);
+    }
+  }
+}
+
+function history(c: Client, argv: string[]): void {
+  if (!allowed(c)) return;
+  const all = state.upgrade.history;
+  let count = all.length;
+  if (argv.length === 3) {
+    const n = parseSafeInt(argv[2]);
+    if (n === null || n < 0) {
+      addError(c, 'ERR value is out of range, must be positive');
+      return;
+    }
+    count = Math.min(n, all.length);
+  } else if (argv.length > 3) {
+    addError(c, 'ERR syntax error');
+    return;
+  }
+  // Newest first, like SLOWLOG GET.
+  addArrayLen(c, count);
+  for (let i = all.length - 1; i >= all.length - count; i--) {
+    const h = all[i];
+    addMapLen(c, 7);
+    addBulk(c, 'time_ms');
+    addInt(c, h.timeMs);
+    addBulk(c, 'action');
+    addBulk(c, h.action);
+    addBulk(c, 'from');
+    addBulk(c, h.from);
+    addBulk(c, 'to');
+    addBulk(c, h.to);
+    addBulk(c, 'sha256');
+    addBulk(c, h.sha256);
+    addBulk(c, 'pause_us');
+    addInt(c, h.pauseUs);
+    addBulk(c, 'result');
+    addBulk(c, h.result);
+  }
+}
+
+function help(c: Client): void {
+  addHelp(c, 'HOTUPGRADE', [
+    'LOAD <bundle>',
+    '    Load, verify and swap in a logic bundle from logic-dir; clients stay connected.',
+    'ROLLBACK',
+    '    Swap back to the logic that was active before the last upgrade.',
+    'STATUS',
+    '    Show the active logic version, sha256 and upgrade counters.',
+    'LIST',
+    '    List the bundles in logic-dir with their versions.',
+    'HISTORY [<count>]',
+    '    Show past upgrade attempts, newest first.',
+  ]);
+}
+
+const sub = (name: string, arity: number, summary: string, flags: string[]) => ({
+  info: [`hotupgrade|${name}`, arity, { set: flags.map((s) => ({ s })) }, 0, 0, 0,
+    { set: [{ s: '@admin' }, { s: '@slow' }, { s: '@dangerous' }] }, { set: [] }, { set: [] }, { set: [] }],
+  docs: { m: ['summary', summary, 'since', '0.1.0', 'group', 'server', 'complexity', 'O(1)'] },
+}) as CommandMeta;
+
+const containerMeta: CommandMeta = {
+  info: ['hotupgrade', -2, { set: [] }, 0, 0, 0, { set: [{ s: '@slow' }] }, { set: [] }, { set: [] }, []],
+  docs: { m: ['summary', 'Replace the server logic while it runs (hotkv)', 'since', '0.1.0', 'group', 'server', 'complexity', 'Depends on subcommand.'] },
+};
+
+export const commands: CommandSpec[] = [
+  { name: 'hotupgrade', fn: () => undefined, meta: containerMeta },
+  { name: 'hotupgrade|load', fn: load, meta: sub('load', 3, 'Load and swap in a logic bundle', ['admin', 'noscript', 'loading', 'stale']) },
+  { name: 'hotupgrade|rollback', fn: rollback, meta: sub('rollback', 2, 'Return to the previous logic', ['admin', 'noscript', 'loading', 'stale']) },
+  { name: 'hotupgrade|status', fn: status, meta: sub('status', 2, 'Show the active logic', ['admin', 'loading', 'stale']) },
+  { name: 'hotupgrade|list', fn: list, meta: sub('list', 2, 'List bundles in logic-dir', ['admin', 'loading', 'stale']) },
+  { name: 'hotupgrade|history', fn: history, meta: sub('history', -2, 'Show the upgrade history', ['admin', 'loading', 'stale']) },
+  { name: 'hotupgrade|help', fn: help, meta: sub('help', 2, 'Show helpful text about the different subcommands', ['loading', 'stale']) },
+];

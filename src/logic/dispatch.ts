@@ -1,0 +1,145 @@
+// Input processing and command dispatch: parse what the client sent, run each command, and leave
+// any partial command as bytes in client.inbuf.
+
+import { parseCommand } from './resp/parser';
+import { addError, countError, emitAlways, errorProto } from './resp/reply';
+import { cfgInt, host, markPending, state, type Client } from './runtime';
+import type { CommandDef } from './commands/table';
+
+let table: Map<string, CommandDef> = new Map();
+let maxBulk = 512 * 1024 * 1024;
+
+export function setTable(t: Map<string, CommandDef>): void {
+  table = t;
+}
+export function getTable(): Map<string, CommandDef> {
+  return table;
+}
+/** Re-read config values the hot path uses (on activate and after CONFIG SET). */
+export function refreshDispatchConfig(): void {
+  maxBulk = cfgInt('proto-max-bulk-len') || 512 * 1024 * 1024;
+}
+
+/** Append newly received bytes to the client's pending input. */
+export function feed(c: Client, chunk: Buffer): void {
+  if (c.inchunks !== null) {
+    // Waiting for a large argument whose size is known: collect chunks, join once.
+    c.inchunks.push(chunk);
+    c.inchunksLen += chunk.length;
+    if (c.inchunksLen < c.inNeed) return;
+    c.inbuf = Buffer.concat(c.inchunks, c.inchunksLen);
+    c.inchunks = null;
+    c.inchunksLen = 0;
+    c.inNeed = 0;
+  } else if (c.inbuf === null || c.inbuf.length === 0) {
+    c.inbuf = chunk;
+  } else {
+    c.inbuf = Buffer.concat([c.inbuf, chunk]);
+  }
+  processInput(c);
+}
+
+/** Parse and run commands from client.inbuf until it is empty, incomplete, or the client pauses. */
+export function processInput(c: Client): void {
+  const buf = c.inbuf;
+  if (buf === null) return;
+  const len = buf.length;
+  let pos = 0;
+  while (pos < len && c.pausedFor === '' && !c.closeAfterReply && !c.closed) {
+    const r = parseCommand(buf, pos, maxBulk);
+    if (r.argv === null) {
+      if (r.error) {
+        protocolError(c, r.error);
+        pos = len;
+      } else if (r.need > 64 * 1024) {
+        // A big bulk is on its way: stop re-parsing on every chunk, collect until it is all here.
+        c.inchunks = [buf.subarray(pos)];
+        c.inchunksLen = len - pos;
+        c.inNeed = r.need;
+        c.inbuf = null;
+        return;
+      }
+      break;
+    }
+    pos = r.next;
+    if (r.argv.length > 0) call(c, r.argv);
+  }
+  c.inbuf = pos >= len ? null : pos === 0 ? buf : buf.subarray(pos);
+}
+
+function protocolError(c: Client, text: string): void {
+  // Redis replies even under CLIENT REPLY OFF, then closes the connection after the reply.
+  countError('ERR ' + text);
+  emitAlways(c, errorProto('ERR ' + text));
+  c.closeAfterReply = true;
+  state.stats.protocolErrors++;
+  markPending(c);
+  host.log('verbose', `Protocol error (${text}) from client: id=${c.id} addr=${c.addr}`);
+}
+
+function unknownCommandText(argv: string[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${argv[i].slice(0, 128 - args.length)}' `;
+  }
+  return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
+}
+
+export function lookupCommand(argv: string[]): CommandDef | undefined {
+  let def = table.get(argv[0]);
+  if (def === undefined) def = table.get(argv[0].toLowerCase());
+  if (def !== undefined && def.sub !== null && argv.length >= 2) {
+    return def.sub.get(argv[1].toLowerCase());
+  }
+  return def;
+}
+
+/** Run one command: lookup, arity, then the implementation; exceptions become error replies. */
+export function call(c: Client, argv: string[]): void {
+  const st = state.stats;
+  c.lastInteractionMs = Date.now();
+  let def = table.get(argv[0]);
+  if (def === undefined) def = table.get(argv[0].toLowerCase());
+  if (def === undefined) {
+    reject(c, unknownCommandText(argv));
+    return;
+  }
+  if (def.sub !== null && argv.length >= 2) {
+    const sub = def.sub.get(argv[1].toLowerCase());
+    if (sub === undefined) {
+      reject(c, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+      return;
+    }
+    def = sub;
+  }
+  const arity = def.arity;
+  if ((arity > 0 && arity !== argv.length) || argv.length < -arity || def.fn === null) {
+    def.stats[2]++;
+    reject(c, `ERR wrong number of arguments for '${def.name}' command`);
+    return;
+  }
+  c.skipThis = c.replyMode === 'skip';
+  if (c.skipThis) c.replyMode = 'on';
+  const errorsBefore = st.totalErrorReplies;
+  const t0 = performance.now();
+  try {
+    def.fn(c, argv);
+  } catch (e) {
+    st.logicExceptions++;
+    host.log('warning', `logic exception in '${def.name}': ${(e as Error)?.stack ?? String(e)}`);
+    addError(c, `ERR internal error in hotkv logic while running '${def.name}': ${(e as Error)?.message ?? String(e)}`);
+  }
+  const stats = def.stats;
+  stats[0]++;
+  stats[1] += (performance.now() - t0) * 1000;
+  if (st.totalErrorReplies !== errorsBefore) stats[3]++;
+  st.totalCommands++;
+  c.commandsProcessed++;
+  c.lastCmd = def.name;
+  c.skipThis = false;
+}
+
+/** A command refused before it ran (unknown, arity): an error reply, not counted as processed. */
+function reject(c: Client, text: string): void {
+  addError(c, text);
+}

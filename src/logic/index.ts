@@ -1,0 +1,224 @@
+// Entry of the logic bundle: the LogicModule the shell loads (module.exports).
+
+import type { ClientRecord, HostApi, LogicModule, State, StartupOptions, UpgradeLoadResult } from '../abi';
+import { allSpecs } from './commands';
+import { upgradeDone } from './commands/hotupgrade';
+import { allDefs, buildTable, type CommandDef } from './commands/table';
+import { defaultConfig, loadConfig } from './config';
+import { feed, processInput, refreshDispatchConfig, setTable } from './dispatch';
+import { activeExpireCycle } from './expire';
+import { emptyDb } from './keyspace';
+import { lifecycleHooks } from './lifecycle';
+import { bindHost, cfgInt, flushPending, host, LOGIC_VERSION, pendingFlush, resetClock, state, STATE_SCHEMA } from './runtime';
+import { runSelfTest } from './selftest';
+
+let table: Map<string, CommandDef> | null = null;
+
+function ensureTable(): Map<string, CommandDef> {
+  table ??= buildTable(allSpecs);
+  setTable(table);
+  return table;
+}
+
+function createState(runId: string): State {
+  const config = defaultConfig();
+  const dbs = [];
+  for (let i = 0; i < Number(config.get('databases')); i++) dbs.push(emptyDb(i));
+  const nowMs = Date.now();
+  return {
+    schema: STATE_SCHEMA,
+    config,
+    configFile: '',
+    dbs,
+    clients: new Map(),
+    nextClientId: 1,
+    stats: {
+      startTimeMs: nowMs,
+      totalConnections: 0,
+      rejectedConnections: 0,
+      totalCommands: 0,
+      netInputBytes: 0,
+      netOutputBytes: 0,
+      expiredKeys: 0,
+      evictedKeys: 0,
+      keyspaceHits: 0,
+      keyspaceMisses: 0,
+      totalErrorReplies: 0,
+      errorCounts: new Map(),
+      commandStats: new Map(),
+      logicExceptions: 0,
+      dirty: 0,
+      lastSaveMs: nowMs,
+      protocolErrors: 0,
+    },
+    upgrade: {
+      logicVersion: LOGIC_VERSION,
+      logicSha256: '',
+      logicFile: '',
+      loadedAtMs: nowMs,
+      upgradesTotal: 0,
+      upgradesFailed: 0,
+      rollbacksTotal: 0,
+      lastUpgradePauseUs: 0,
+      lastUpgradeResult: '',
+      lastUpgradeTimeMs: 0,
+      previousLoaded: false,
+      previousVersion: '',
+      history: [],
+    },
+    ext: {},
+    runId,
+    boundPort: 0,
+    shuttingDown: false,
+  };
+}
+
+function configure(st: State, opts: StartupOptions): string {
+  const err = loadConfig(st, opts.configText, opts.argDirectives);
+  if (err) return err;
+  const n = Number(st.config.get('databases'));
+  st.dbs.length = 0;
+  for (let i = 0; i < n; i++) st.dbs.push(emptyDb(i));
+  return '';
+}
+
+function activate(h: HostApi): void {
+  bindHost(h);
+  const t = ensureTable();
+  const cs = state.stats.commandStats;
+  for (const def of allDefs(t)) {
+    let arr = cs.get(def.name);
+    if (!arr) {
+      arr = [0, 0, 0, 0];
+      cs.set(def.name, arr);
+    }
+    def.stats = arr;
+  }
+  refreshDispatchConfig();
+  for (const hook of lifecycleHooks.activate) hook();
+  h.every('cron', Math.max(1, Math.floor(1000 / (cfgInt('hz') || 10))));
+}
+
+function deactivate(): void {
+  for (const hook of lifecycleHooks.deactivate) hook();
+  pendingFlush.length = 0;
+  bindHost(null);
+}
+
+function onConnect(c: ClientRecord): void {
+  c.inbuf = null;
+  c.inchunks = null;
+  c.inchunksLen = 0;
+  c.inNeed = 0;
+  c.out = '';
+  c.db = 0;
+  c.resp = 2;
+  c.name = '';
+  c.libName = '';
+  c.libVer = '';
+  c.replyMode = 'on';
+  c.skipThis = false;
+  c.noEvict = false;
+  c.closeAfterReply = false;
+  c.lastInteractionMs = Date.now();
+  c.lastCmd = 'NULL';
+  c.pausedFor = '';
+  c.commandsProcessed = 0;
+  c.ext = {};
+  const max = cfgInt('maxclients');
+  if (state.clients.size > max) {
+    state.stats.rejectedConnections++;
+    host.write(c, '-ERR max number of clients reached\r\n');
+    host.closeClient(c);
+  }
+}
+
+function onData(c: ClientRecord, chunk: Buffer): void {
+  feed(c, chunk);
+  flushPending();
+}
+
+function onClose(c: ClientRecord): void {
+  for (const hook of lifecycleHooks.clientClose) hook(c);
+  state.clients.delete(c.id);
+}
+
+function onDrain(c: ClientRecord): void {
+  // Output is written as produced; a paused reader would resume here (client output limits).
+  if (c.inbuf !== null && c.pausedFor === '') {
+    processInput(c);
+    flushPending();
+  }
+}
+
+function onTick(name: string): void {
+  resetClock();
+  if (name === 'cron') {
+    activeExpireCycle(20000);
+    for (const hook of lifecycleHooks.cron) hook();
+  }
+  flushPending();
+}
+
+function onTimer(key: string): void {
+  resetClock();
+  for (const hook of lifecycleHooks.timer) hook(key);
+  flushPending();
+}
+
+function onUpgradeDone(c: ClientRecord, r: UpgradeLoadResult): void {
+  resetClock();
+  upgradeDone(c, r);
+}
+
+function onShutdownSignal(signal: string): void {
+  host.log('warning', `Received ${signal} scheduling shutdown...`);
+  for (const hook of lifecycleHooks.shutdown) hook();
+  host.log('warning', 'hotkv is now ready to exit, bye bye...');
+}
+
+function migrate(st: State, fromSchema: number): void {
+  if (fromSchema === STATE_SCHEMA) return;
+  throw new Error(`logic ${LOGIC_VERSION} cannot migrate state schema ${fromSchema} to ${STATE_SCHEMA}`);
+}
+
+function restore(_h: HostApi): string {
+  // Persistence (RDB/AOF loading at first start) arrives with the persistence family.
+  return '';
+}
+
+function selfTest(scratch: HostApi): string {
+  const prevHost = host;
+  activate(scratch);
+  try {
+    return runSelfTest();
+  } finally {
+    deactivate();
+    // Only a module that is already active (never the case for a freshly loaded bundle) is re-bound.
+    if (prevHost) activate(prevHost);
+  }
+}
+
+const logicModule: LogicModule = {
+  abi: 1,
+  version: LOGIC_VERSION,
+  stateSchema: STATE_SCHEMA,
+  readsSchemas: [STATE_SCHEMA],
+  createState,
+  configure,
+  restore,
+  migrate,
+  activate,
+  deactivate,
+  selfTest,
+  onConnect,
+  onData,
+  onClose,
+  onDrain,
+  onTick,
+  onTimer,
+  onUpgradeDone,
+  onShutdownSignal,
+};
+
+module.exports = logicModule;

@@ -1,0 +1,132 @@
+// Key lookup, writes, deletes and expiry over the plain-data databases in State.
+// Expired keys never answer: every lookup checks the expiry first (lazy expiry, as Redis's
+// expireIfNeeded), and the active cycle in expire.ts samples keys in the background.
+
+import type { Db, StoredValue } from '../abi';
+import { heapPush } from './expire';
+import { addError } from './resp/reply';
+import { now, state, type Client } from './runtime';
+
+export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+
+/** LRU clock in seconds, the resolution OBJECT IDLETIME reports. */
+export function lruClock(): number {
+  return Math.floor(now() / 1000);
+}
+
+/** Hooks other families register (WATCH invalidation, keyspace notifications). Rebuilt on activate. */
+export const keyHooks = {
+  modified: [] as ((db: Db, key: string) => void)[],
+};
+
+/** Redis's signalModifiedKey: every write to a key calls this. */
+export function signalModifiedKey(db: Db, key: string): void {
+  const hooks = keyHooks.modified;
+  for (let i = 0; i < hooks.length; i++) hooks[i](db, key);
+}
+
+/** Delete the key if its time has passed. Returns true when the key is (now) gone because it expired. */
+export function expireIfNeeded(db: Db, key: string): boolean {
+  const when = db.expires.get(key);
+  if (when === undefined || when > now()) return false;
+  deleteExpired(db, key);
+  return true;
+}
+
+export function deleteExpired(db: Db, key: string): void {
+  db.dict.delete(key);
+  db.expires.delete(key);
+  db.access.delete(key);
+  state.stats.expiredKeys++;
+  signalModifiedKey(db, key);
+}
+
+/** Lookup for a read command: counts hits/misses and touches the access time. */
+export function lookupRead(db: Db, key: string): StoredValue | undefined {
+  if (db.expires.size !== 0 && expireIfNeeded(db, key)) {
+    state.stats.keyspaceMisses++;
+    return undefined;
+  }
+  const v = db.dict.get(key);
+  if (v === undefined) {
+    state.stats.keyspaceMisses++;
+    return undefined;
+  }
+  state.stats.keyspaceHits++;
+  db.access.set(key, lruClock());
+  return v;
+}
+
+/** Lookup for a write command: no hit/miss accounting. */
+export function lookupWrite(db: Db, key: string): StoredValue | undefined {
+  if (db.expires.size !== 0 && expireIfNeeded(db, key)) return undefined;
+  const v = db.dict.get(key);
+  if (v !== undefined) db.access.set(key, lruClock());
+  return v;
+}
+
+/** Existence check without touching access time or stats (EXISTS uses lookupRead semantics itself). */
+export function keyExists(db: Db, key: string): boolean {
+  if (db.expires.size !== 0 && expireIfNeeded(db, key)) return false;
+  return db.dict.has(key);
+}
+
+/** Redis's setKey: overwrite (or add) the value; drops the TTL unless keepTtl. */
+export function setKey(db: Db, key: string, value: StoredValue, keepTtl = false): void {
+  db.dict.set(key, value);
+  if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
+  db.access.set(key, lruClock());
+  signalModifiedKey(db, key);
+}
+
+/** Store a value for a key known to be new or being replaced, without signalling (callers signal). */
+export function dbAddRaw(db: Db, key: string, value: StoredValue): void {
+  db.dict.set(key, value);
+  db.access.set(key, lruClock());
+}
+
+/** Delete a key. Returns true if it existed. Signals the modification. */
+export function dbDelete(db: Db, key: string): boolean {
+  if (!db.dict.delete(key)) return false;
+  if (db.expires.size !== 0) db.expires.delete(key);
+  db.access.delete(key);
+  signalModifiedKey(db, key);
+  return true;
+}
+
+/** Expiry time in unix ms, or -1 when the key has none. */
+export function getExpire(db: Db, key: string): number {
+  const t = db.expires.get(key);
+  return t === undefined ? -1 : t;
+}
+
+export function setExpire(db: Db, key: string, whenMs: number): void {
+  db.expires.set(key, whenMs);
+  heapPush(db, whenMs, key);
+}
+
+export function removeExpire(db: Db, key: string): boolean {
+  return db.expires.delete(key);
+}
+
+/** Count a change for persistence (save points, INFO rdb_changes_since_last_save). */
+export function dirty(n = 1): void {
+  state.stats.dirty += n;
+}
+
+/** Reply WRONGTYPE and return true when the value exists and is not of the wanted type. */
+export function wrongType(c: Client, v: StoredValue | undefined, type: string): boolean {
+  if (v === undefined) return false;
+  if (typeOf(v) === type) return false;
+  addError(c, WRONGTYPE);
+  return true;
+}
+
+/** Redis type name of a stored value (TYPE command). Strings are JS strings or {type:'string'} records. */
+export function typeOf(v: StoredValue): string {
+  return typeof v === 'string' ? 'string' : v.type;
+}
+
+export function emptyDb(id: number): Db {
+  return { id, dict: new Map(), expires: new Map(), access: new Map(), expireHeapWhen: [], expireHeapKey: [] };
+}

@@ -1,0 +1,66 @@
+// The logic's view of the world while it is active: the host and State it was activated with.
+// These module-level bindings are rebuilt on every activate() (DESIGN rule 2); nothing here
+// outlives the bundle.
+
+import type { ClientRecord, Db, HostApi, State } from '../abi';
+
+declare const __LOGIC_VERSION__: string;
+/** Build-time constant: the version this bundle reports (INFO upgrade logic_version). */
+export const LOGIC_VERSION: string = typeof __LOGIC_VERSION__ === 'string' ? __LOGIC_VERSION__ : '0.0.0-dev';
+
+/** State schema this logic reads and writes. */
+export const STATE_SCHEMA = 1;
+
+export type Client = ClientRecord;
+
+export let host: HostApi = null as unknown as HostApi;
+export let state: State = null as unknown as State;
+
+export function bindHost(h: HostApi | null): void {
+  host = h as HostApi;
+  state = h ? h.state : (null as unknown as State);
+}
+
+/** Clients that got output during the current event; flushed once at its end. Disposable. */
+export const pendingFlush: Client[] = [];
+
+export function dbOf(c: Client): Db {
+  return state.dbs[c.db];
+}
+
+export function cfg(name: string): string {
+  return state.config.get(name) ?? '';
+}
+
+export function cfgInt(name: string): number {
+  return Number(state.config.get(name) ?? '0');
+}
+
+/** Cached clock for the duration of one event, as Redis caches mstime per command. */
+let cachedNow = 0;
+export function now(): number {
+  return cachedNow || (cachedNow = Date.now());
+}
+export function resetClock(): void {
+  cachedNow = 0;
+}
+
+/** Flush every client that has output, and close those marked close-after-reply. */
+export function flushPending(): void {
+  resetClock();
+  for (let i = 0; i < pendingFlush.length; i++) {
+    const c = pendingFlush[i];
+    if (c.out.length > 0) {
+      const out = c.out;
+      c.out = '';
+      host.write(c, out);
+    }
+    if (c.closeAfterReply) host.closeClient(c);
+  }
+  pendingFlush.length = 0;
+}
+
+/** Mark a client to be flushed at the end of the event (also for close-after-reply with no output). */
+export function markPending(c: Client): void {
+  if (c.out.length === 0 && !pendingFlush.includes(c)) pendingFlush.push(c);
+}

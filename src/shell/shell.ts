@@ -1,0 +1,458 @@
+// The long-lived half: owns State, sockets, timers and the logic slot. Every event enters the
+// logic through `this.slot.logic`, so after a swap the very next event runs the new code.
+
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import type {
+  BundleListing, ClientRecord, HostApi, LogicModule, LogLevel, State, UpgradeHistoryEntry, UpgradeLoadResult,
+} from '../abi';
+import { BundleError, describeBundle, loadBundle, type LoadedBundle } from './loader';
+import { Logger } from './log';
+
+declare const __SHELL_VERSION__: string;
+export const SHELL_VERSION: string = typeof __SHELL_VERSION__ === 'string' ? __SHELL_VERSION__ : '0.0.0-dev';
+
+const HISTORY_MAX = 1000;
+
+interface PendingSwap {
+  next: LoadedBundle;
+  client: ClientRecord | null;
+  action: UpgradeHistoryEntry['action'];
+}
+
+export class Shell {
+  state!: State;
+  readonly logger = new Logger();
+  readonly host: HostApi;
+  /** the active bundle; `current.logic` is the only way events reach the logic */
+  current!: LoadedBundle;
+  /** the bundle before the last swap, kept loaded during probation for a fast rollback */
+  previous: LoadedBundle | null = null;
+  /** file name of the bundle before the last swap (for a rollback after probation, from disk) */
+  previousFile = '';
+  private probationTimer: NodeJS.Timeout | null = null;
+  private pending: PendingSwap | null = null;
+  private ticks = new Map<string, NodeJS.Timeout>();
+  private timers = new Map<string, NodeJS.Timeout>();
+  private servers: net.Server[] = [];
+  private exiting = false;
+
+  constructor(readonly logicDir: string) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const shell = this;
+    this.host = {
+      abiMajor: 1,
+      get state() { return shell.state; },
+      shellVersion: SHELL_VERSION,
+      pid: process.pid,
+      executable: process.argv[1] ?? process.execPath,
+      nodeVersion: process.version,
+      write: (c, data) => shell.write(c, data),
+      closeClient: (c) => shell.closeClient(c),
+      pauseReading: (c, paused) => { if (!c.closed) { if (paused) c.socket.pause(); else c.socket.resume(); } },
+      log: (level, msg) => shell.logger.log(level, msg),
+      every: (name, ms) => shell.every(name, ms),
+      timerAt: (key, at) => shell.timerAt(key, at),
+      clearTimer: (key) => shell.clearTimer(key),
+      upgradeLoad: (name, client) => shell.beginUpgrade(name, client, 'load'),
+      upgradeRollback: (client) => shell.beginRollback(client),
+      upgradeList: () => shell.listBundles(),
+      shutdown: (code) => shell.exit(code),
+      relisten: () => shell.relisten(),
+      nowUs: () => Number(process.hrtime.bigint() / 1000n),
+    };
+  }
+
+  get logic(): LogicModule { return this.current.logic; }
+
+  log(level: LogLevel, msg: string): void { this.logger.log(level, msg); }
+
+  // ------------------------------------------------------------------ start-up
+
+  /** Load the first bundle, build State, apply config, restore data. Returns an error text or ''. */
+  boot(logicFile: string, runId: string, configText: string, configFile: string, argDirectives: string[][]): string {
+    this.current = loadBundle(this.logicDir, logicFile);
+    const logic = this.current.logic;
+    this.state = logic.createState(runId);
+    this.state.configFile = configFile;
+    const err = logic.configure(this.state, { configText, configFile, argDirectives });
+    if (err) return err;
+    this.applyLogConfig();
+    this.recordLoaded(this.current);
+    logic.activate(this.host);
+    const restoreErr = logic.restore(this.host);
+    if (restoreErr) return restoreErr;
+    return '';
+  }
+
+  applyLogConfig(): void {
+    const cfg = this.state.config;
+    this.logger.configure(cfg.get('logfile') ?? '', cfg.get('loglevel') ?? 'notice');
+  }
+
+  private recordLoaded(b: LoadedBundle): void {
+    const u = this.state.upgrade;
+    u.logicVersion = b.logic.version;
+    u.logicSha256 = b.sha256;
+    u.logicFile = b.file;
+    u.loadedAtMs = Date.now();
+  }
+
+  // ------------------------------------------------------------------ listeners and sockets
+
+  listen(): Promise<string> {
+    const cfg = this.state.config;
+    const port = Number(cfg.get('port') ?? '6379');
+    const binds = (cfg.get('bind') ?? '127.0.0.1').split(/\s+/).filter(Boolean);
+    const unixPath = cfg.get('unixsocket') ?? '';
+    const backlog = Number(cfg.get('tcp-backlog') ?? '511');
+    const wanted: { opts: net.ListenOptions; optional: boolean; label: string }[] = [];
+    if (port > 0) {
+      for (const b of binds) {
+        // Redis: a leading '-' marks an address that may be unavailable.
+        const optional = b.startsWith('-');
+        const host = optional ? b.slice(1) : b;
+        wanted.push({ opts: { host: host === '*' ? '0.0.0.0' : host, port, backlog, ipv6Only: host.includes(':') }, optional, label: `${host}:${port}` });
+      }
+    }
+    if (unixPath) {
+      try { fs.unlinkSync(unixPath); } catch { /* not there */ }
+      wanted.push({ opts: { path: unixPath, backlog }, optional: false, label: unixPath });
+    }
+    return new Promise((resolve) => {
+      let left = wanted.length;
+      let failure = '';
+      if (left === 0) resolve('');
+      for (const w of wanted) {
+        const server = net.createServer({ noDelay: true, keepAlive: false }, (s) => this.accept(s, w.opts.path !== undefined));
+        server.maxConnections = Number(cfg.get('maxclients') ?? '10000') + 32;
+        server.once('error', (e: NodeJS.ErrnoException) => {
+          if (!w.optional) failure ||= `Could not create server TCP listening socket ${w.label}: ${e.message}`;
+          if (--left === 0) resolve(failure);
+        });
+        server.listen(w.opts, () => {
+          this.servers.push(server);
+          const addr = server.address();
+          if (addr && typeof addr === 'object' && !this.state.boundPort) this.state.boundPort = addr.port;
+          if (w.opts.path) {
+            const perm = cfg.get('unixsocketperm');
+            if (perm && perm !== '0') fs.chmodSync(w.opts.path, parseInt(perm, 8));
+          }
+          if (--left === 0) resolve(failure);
+        });
+      }
+    });
+  }
+
+  relisten(): string {
+    // Close current listeners and open new ones asynchronously; existing clients stay connected.
+    const old = this.servers;
+    this.servers = [];
+    for (const s of old) s.close();
+    this.state.boundPort = 0;
+    this.listen().then((err) => { if (err) this.log('warning', err); });
+    return '';
+  }
+
+  private accept(socket: net.Socket, unix: boolean): void {
+    const st = this.state;
+    if (this.exiting || st.shuttingDown) { socket.destroy(); return; }
+    const remote = unix ? `${socket.localAddress ?? ''}:0` : `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    const ra = socket.remoteAddress ?? '';
+    const client = {
+      id: st.nextClientId++,
+      socket,
+      addr: unix ? `/unix:0` : remote.replace(/^::ffff:/, ''),
+      laddr: unix ? `${this.state.config.get('unixsocket') ?? ''}:0` : `${(socket.localAddress ?? '').replace(/^::ffff:/, '')}:${socket.localPort ?? 0}`,
+      local: unix || ra === '127.0.0.1' || ra === '::1' || ra.startsWith('127.') || ra.startsWith('::ffff:127.'),
+      unixSocket: unix,
+      createdMs: Date.now(),
+      closed: false,
+    } as ClientRecord;
+    st.clients.set(client.id, client);
+    st.stats.totalConnections++;
+    const keepalive = Number(st.config.get('tcp-keepalive') ?? '300');
+    if (!unix && keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
+    socket.on('data', (chunk: Buffer) => {
+      st.stats.netInputBytes += chunk.length;
+      try {
+        this.current.logic.onData(client, chunk);
+      } catch (e) {
+        this.logicFault('onData', e);
+        this.closeClient(client);
+      }
+    });
+    socket.on('drain', () => this.guard('onDrain', () => this.current.logic.onDrain(client)));
+    socket.on('error', () => { /* 'close' follows */ });
+    socket.on('close', () => {
+      if (client.closed) return;
+      client.closed = true;
+      this.guard('onClose', () => this.current.logic.onClose(client));
+      st.clients.delete(client.id);
+    });
+    this.guard('onConnect', () => this.current.logic.onConnect(client));
+  }
+
+  private guard(what: string, fn: () => void): void {
+    try { fn(); } catch (e) { this.logicFault(what, e); }
+  }
+
+  private logicFault(what: string, e: unknown): void {
+    this.state.stats.logicExceptions++;
+    this.log('warning', `logic ${this.current.logic.version} threw in ${what}: ${(e as Error)?.stack ?? String(e)}`);
+  }
+
+  write(c: ClientRecord, data: string | Buffer): boolean {
+    if (c.closed || c.socket.destroyed) return false;
+    this.state.stats.netOutputBytes += data.length;
+    return typeof data === 'string' ? c.socket.write(data, 'latin1') : c.socket.write(data);
+  }
+
+  closeClient(c: ClientRecord): void {
+    if (c.socket.destroyed) return;
+    // end() flushes what was written before it, then closes: a reply before a close still arrives.
+    c.socket.end();
+    c.socket.destroySoon();
+  }
+
+  // ------------------------------------------------------------------ timers (rule 3: they call the slot)
+
+  every(name: string, ms: number): void {
+    const old = this.ticks.get(name);
+    if (old) clearInterval(old);
+    this.ticks.set(name, setInterval(() => this.guard('onTick', () => this.current.logic.onTick(name)), Math.max(1, ms)));
+  }
+
+  timerAt(key: string, atMs: number): void {
+    this.clearTimer(key);
+    const t = setTimeout(() => {
+      this.timers.delete(key);
+      this.guard('onTimer', () => this.current.logic.onTimer(key));
+    }, Math.max(0, atMs - Date.now()));
+    this.timers.set(key, t);
+  }
+
+  clearTimer(key: string): void {
+    const t = this.timers.get(key);
+    if (t) { clearTimeout(t); this.timers.delete(key); }
+  }
+
+  private clearTicks(): void {
+    for (const t of this.ticks.values()) clearInterval(t);
+    this.ticks.clear();
+  }
+
+  // ------------------------------------------------------------------ upgrades
+
+  private failure(from: string, to: string, sha: string, err: string, action: UpgradeHistoryEntry['action']): UpgradeLoadResult {
+    const u = this.state.upgrade;
+    u.upgradesFailed++;
+    u.lastUpgradeResult = `failed: ${err}`;
+    u.lastUpgradeTimeMs = Date.now();
+    this.addHistory({ timeMs: Date.now(), action, from, to, sha256: sha, pauseUs: 0, result: err });
+    this.log('warning', `Hot upgrade (${action}) to '${to}' refused: ${err}`);
+    return { ok: false, error: err, fromVersion: from, toVersion: to, sha256: sha, pauseUs: 0 };
+  }
+
+  private addHistory(e: UpgradeHistoryEntry): void {
+    const h = this.state.upgrade.history;
+    h.push(e);
+    if (h.length > HISTORY_MAX) h.splice(0, h.length - HISTORY_MAX);
+  }
+
+  /** Locate, load and verify now; schedule the swap for the next turn of the loop. null = pending. */
+  beginUpgrade(name: string, client: ClientRecord | null, action: UpgradeHistoryEntry['action']): UpgradeLoadResult | null {
+    const from = this.current.logic.version;
+    if (this.pending) return this.failure(from, name, '', 'another upgrade is already in progress', action);
+    let next: LoadedBundle;
+    try {
+      next = loadBundle(this.logicDir, name);
+    } catch (e) {
+      return this.failure(from, name, '', e instanceof BundleError ? e.message : `load failed: ${(e as Error).message}`, action);
+    }
+    const verr = this.verify(next);
+    if (verr) return this.failure(from, next.logic.version, next.sha256, verr, action);
+    return this.schedule(next, client, action);
+  }
+
+  private schedule(next: LoadedBundle, client: ClientRecord | null, action: UpgradeHistoryEntry['action']): null {
+    this.pending = { next, client, action };
+    setImmediate(() => this.swap());
+    return null;
+  }
+
+  /** ABI was checked at load; here: schema compatibility and the self-test on a scratch State. */
+  private verify(b: LoadedBundle): string {
+    const logic = b.logic;
+    const cur = this.state.schema;
+    if (logic.stateSchema < cur && !(logic.readsSchemas ?? []).includes(cur)) {
+      return `bundle ${logic.version} uses state schema ${logic.stateSchema} and cannot read the current schema ${cur}`;
+    }
+    try {
+      const err = runSelfTest(logic, this.state.runId);
+      if (err) return `self-test failed: ${err}`;
+    } catch (e) {
+      return `self-test threw: ${(e as Error)?.message ?? String(e)}`;
+    }
+    return '';
+  }
+
+  /** Runs between two events (setImmediate): nothing else is executing. */
+  private swap(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = null;
+    const old = this.current;
+    const next = p.next;
+    const st = this.state;
+    const t0 = process.hrtime.bigint();
+    let error = '';
+    try {
+      old.logic.deactivate();
+    } catch (e) {
+      this.logicFault('deactivate', e);
+    }
+    this.clearTicks();
+    try {
+      if (st.schema !== next.logic.stateSchema) next.logic.migrate(st, st.schema);
+      next.logic.activate(this.host);
+      this.current = next;
+    } catch (e) {
+      error = `activation failed: ${(e as Error)?.message ?? String(e)}`;
+      try { next.logic.deactivate(); } catch { /* best effort */ }
+      this.clearTicks();
+      old.logic.activate(this.host);
+    }
+    const pauseUs = Number((process.hrtime.bigint() - t0) / 1000n);
+    let result: UpgradeLoadResult;
+    if (error) {
+      result = this.failure(old.logic.version, next.logic.version, next.sha256, error, p.action);
+    } else {
+      const u = st.upgrade;
+      if (p.action !== 'rollback' && p.action !== 'auto-rollback') u.upgradesTotal++;
+      else u.rollbacksTotal++;
+      u.lastUpgradePauseUs = pauseUs;
+      u.lastUpgradeResult = 'ok';
+      u.lastUpgradeTimeMs = Date.now();
+      this.recordLoaded(next);
+      this.addHistory({ timeMs: Date.now(), action: p.action, from: old.logic.version, to: next.logic.version, sha256: next.sha256, pauseUs, result: 'ok' });
+      this.keepPrevious(old);
+      this.log('notice', `Hot upgrade (${p.action}) ${old.logic.version} -> ${next.logic.version} done in ${pauseUs} us`);
+      result = { ok: true, fromVersion: old.logic.version, toVersion: next.logic.version, sha256: next.sha256, pauseUs };
+    }
+    if (p.client && !p.client.closed) this.guard('onUpgradeDone', () => this.current.logic.onUpgradeDone(p.client!, result));
+  }
+
+  private keepPrevious(old: LoadedBundle): void {
+    this.previous = old;
+    this.previousFile = old.file;
+    const u = this.state.upgrade;
+    u.previousLoaded = true;
+    u.previousVersion = old.logic.version;
+    if (this.probationTimer) clearTimeout(this.probationTimer);
+    const ms = Number(this.state.config.get('hotupgrade-probation-ms') ?? '10000');
+    const release = () => {
+      this.probationTimer = null;
+      this.previous = null; // the old bundle becomes garbage here
+      u.previousLoaded = false;
+    };
+    if (ms <= 0) release();
+    else {
+      this.probationTimer = setTimeout(release, ms);
+      this.probationTimer.unref();
+    }
+  }
+
+  beginRollback(client: ClientRecord | null): UpgradeLoadResult | null {
+    const from = this.current.logic.version;
+    if (this.pending) return this.failure(from, '', '', 'another upgrade is already in progress', 'rollback');
+    let target = this.previous;
+    if (!target) {
+      if (!this.previousFile) return this.failure(from, '', '', 'no previous logic to roll back to', 'rollback');
+      try {
+        target = loadBundle(this.logicDir, this.previousFile);
+      } catch (e) {
+        return this.failure(from, this.previousFile, '', `cannot reload previous bundle: ${(e as Error).message}`, 'rollback');
+      }
+      const verr = this.verify(target);
+      if (verr) return this.failure(from, target.logic.version, target.sha256, verr, 'rollback');
+    } else {
+      const cur = this.state.schema;
+      if (target.logic.stateSchema !== cur && !(target.logic.readsSchemas ?? []).includes(cur)) {
+        return this.failure(from, target.logic.version, target.sha256,
+          `previous logic ${target.logic.version} cannot read state schema ${cur}`, 'rollback');
+      }
+    }
+    return this.schedule(target, client, 'rollback');
+  }
+
+  /** SIGUSR2: reload the configured logic-file. */
+  reloadLogicFile(): void {
+    const file = this.state.config.get('logic-file') ?? '';
+    this.log('notice', `Received SIGUSR2, loading logic-file '${file}'`);
+    this.beginUpgrade(file, null, 'signal');
+  }
+
+  listBundles(): BundleListing[] {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(this.logicDir).filter((n) => n.endsWith('.cjs') || n.endsWith('.js')).sort();
+    } catch { /* missing dir: empty list */ }
+    return names.map((file) => {
+      const d = describeBundle(this.logicDir, file);
+      return { file, version: d.version, sha256: d.sha256, abi: d.abi, stateSchema: d.stateSchema, current: file === this.current.file, error: d.error };
+    });
+  }
+
+  // ------------------------------------------------------------------ exit
+
+  exit(code: number): void {
+    if (this.exiting) return;
+    this.exiting = true;
+    this.state.shuttingDown = true;
+    for (const s of this.servers) s.close();
+    for (const c of this.state.clients.values()) {
+      c.closed = true;
+      c.socket.destroy();
+    }
+    this.clearTicks();
+    for (const t of this.timers.values()) clearTimeout(t);
+    const unixPath = this.state.config.get('unixsocket');
+    if (unixPath) { try { fs.unlinkSync(unixPath); } catch { /* gone */ } }
+    // Let the final log line reach its file, then leave.
+    setImmediate(() => process.exit(code));
+  }
+}
+
+/** A scratch host around a fresh State: what selfTest runs against, never the live State. */
+export function runSelfTest(logic: LogicModule, runId: string): string {
+  const state = logic.createState(runId);
+  const written: (string | Buffer)[] = [];
+  const scratch: HostApi = {
+    abiMajor: 1,
+    state,
+    shellVersion: SHELL_VERSION,
+    pid: process.pid,
+    executable: process.argv[1] ?? '',
+    nodeVersion: process.version,
+    write: (_c, d) => { written.push(d); return true; },
+    closeClient: (c) => { c.closed = true; },
+    pauseReading: () => {},
+    log: () => {},
+    every: () => {},
+    timerAt: () => {},
+    clearTimer: () => {},
+    upgradeLoad: () => ({ ok: false, error: 'not in self-test', fromVersion: '', toVersion: '', sha256: '', pauseUs: 0 }),
+    upgradeRollback: () => ({ ok: false, error: 'not in self-test', fromVersion: '', toVersion: '', sha256: '', pauseUs: 0 }),
+    upgradeList: () => [],
+    shutdown: () => {},
+    relisten: () => '',
+    nowUs: () => Number(process.hrtime.bigint() / 1000n),
+  };
+  return logic.selfTest(scratch);
+}
+
+export function defaultLogicDir(installRoot: string): string {
+  return path.join(installRoot, 'dist', 'logic');
+}
