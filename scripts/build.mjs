@@ -48,6 +48,13 @@ function wrapSource(source) {
   return '(function (exports, require, module, __filename, __dirname) {' + source + '\n})';
 }
 
+/** Write via rename so a server starting at the same moment never reads half a file. */
+function writeAtomic(file, data) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
 const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: false, logLevel: 'warning', legalComments: 'none' };
 
 async function buildShell() {
@@ -61,20 +68,22 @@ async function buildShell() {
 
 async function buildLogic() {
   fs.mkdirSync(logicOutDir, { recursive: true });
-  await esbuild.build({
+  const res = await esbuild.build({
     ...common,
     entryPoints: [path.join(root, 'src/logic/index.ts')],
     outfile: logicOut,
+    write: false,
     define: { __LOGIC_VERSION__: JSON.stringify(logicVersion) },
   });
-  const bytes = fs.readFileSync(logicOut);
+  const bytes = Buffer.from(res.outputFiles[0].contents);
   const sha = createHash('sha256').update(bytes).digest('hex');
-  fs.writeFileSync(logicOut + '.sha256', `${sha}  ${path.basename(logicOut)}\n`);
+  writeAtomic(logicOut + '.sha256', `${sha}  ${path.basename(logicOut)}\n`);
   // Compile and run the module body once so the cache holds the eagerly compiled functions too.
   const script = new vm.Script(wrapSource(bytes.toString('utf8')), { filename: logicOut });
   const mod = { exports: {} };
   script.runInThisContext().call(mod.exports, mod.exports, createRequire(logicOut), mod, logicOut, logicOutDir);
-  fs.writeFileSync(logicOut + '.cache', script.createCachedData());
+  writeAtomic(logicOut + '.cache', script.createCachedData());
+  writeAtomic(logicOut, bytes);
   return sha;
 }
 
