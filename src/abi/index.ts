@@ -102,6 +102,9 @@ export interface UpgradeInfo {
   /** the previous logic is still loaded and can be swapped back without reading the disk */
   previousLoaded: boolean;
   previousVersion: string;
+  /** bundles compiled by this process / bundles the garbage collector has since freed */
+  bundlesLoaded: number;
+  bundlesCollected: number;
   history: UpgradeHistoryEntry[];
 }
 
@@ -210,8 +213,9 @@ export interface HostApi {
 
   /** Request process shutdown after the current event (SHUTDOWN). exitCode 0 for a clean stop. */
   shutdown(exitCode: number): void;
-  /** Re-open listeners after CONFIG SET port/bind; returns an error text or '' */
-  relisten(): string;
+  /** Tell the shell a directive it acts on changed (CONFIG SET): port, bind, loglevel, maxclients,
+   *  tcp-keepalive, hotupgrade-probation-ms ... Returns an error text or ''. */
+  configChanged(name: string): string;
   /** High resolution monotonic clock in microseconds (for latency stats). */
   nowUs(): number;
 }

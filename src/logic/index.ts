@@ -64,6 +64,8 @@ function createState(runId: string): State {
       lastUpgradeTimeMs: 0,
       previousLoaded: false,
       previousVersion: '',
+      bundlesLoaded: 0,
+      bundlesCollected: 0,
       history: [],
     },
     ext: {},

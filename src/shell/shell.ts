@@ -15,6 +15,11 @@ export const SHELL_VERSION: string = typeof __SHELL_VERSION__ === 'string' ? __S
 
 const HISTORY_MAX = 1000;
 
+/** Counts bundles the GC has freed, so tests and INFO can prove that old logic does not linger. */
+const collected = new FinalizationRegistry<{ shell: Shell }>((held) => {
+  held.shell.state.upgrade.bundlesCollected++;
+});
+
 interface PendingSwap {
   next: LoadedBundle;
   client: ClientRecord | null;
@@ -59,7 +64,7 @@ export class Shell {
       upgradeRollback: (client) => shell.beginRollback(client),
       upgradeList: () => shell.listBundles(),
       shutdown: (code) => shell.exit(code),
-      relisten: () => shell.relisten(),
+      configChanged: (name) => shell.configChanged(name),
       nowUs: () => Number(process.hrtime.bigint() / 1000n),
     };
   }
@@ -75,6 +80,7 @@ export class Shell {
     this.current = loadBundle(this.logicDir, logicFile);
     const logic = this.current.logic;
     this.state = logic.createState(runId);
+    this.track(this.current);
     this.state.configFile = configFile;
     const err = logic.configure(this.state, { configText, configFile, argDirectives });
     if (err) return err;
@@ -89,6 +95,13 @@ export class Shell {
   applyLogConfig(): void {
     const cfg = this.state.config;
     this.logger.configure(cfg.get('logfile') ?? '', cfg.get('loglevel') ?? 'notice');
+  }
+
+  /** Every bundle this shell compiles goes through here (the live one, candidates, rollbacks, LIST peeks). */
+  private track(b: LoadedBundle): LoadedBundle {
+    this.state.upgrade.bundlesLoaded++;
+    collected.register(b.logic, { shell: this });
+    return b;
   }
 
   private recordLoaded(b: LoadedBundle): void {
@@ -143,6 +156,22 @@ export class Shell {
         });
       }
     });
+  }
+
+  /** CONFIG SET of a directive the shell acts on. */
+  configChanged(name: string): string {
+    switch (name) {
+      case 'port': case 'bind': case 'unixsocket':
+        return this.relisten();
+      case 'loglevel': case 'logfile':
+        this.applyLogConfig();
+        return '';
+      case 'maxclients':
+        for (const s of this.servers) s.maxConnections = Number(this.state.config.get('maxclients') ?? '10000') + 32;
+        return '';
+      default:
+        return '';
+    }
   }
 
   relisten(): string {
@@ -267,7 +296,7 @@ export class Shell {
     if (this.pending) return this.failure(from, name, '', 'another upgrade is already in progress', action);
     let next: LoadedBundle;
     try {
-      next = loadBundle(this.logicDir, name);
+      next = this.track(loadBundle(this.logicDir, name));
     } catch (e) {
       return this.failure(from, name, '', e instanceof BundleError ? e.message : `load failed: ${(e as Error).message}`, action);
     }
@@ -371,7 +400,7 @@ export class Shell {
     if (!target) {
       if (!this.previousFile) return this.failure(from, '', '', 'no previous logic to roll back to', 'rollback');
       try {
-        target = loadBundle(this.logicDir, this.previousFile);
+        target = this.track(loadBundle(this.logicDir, this.previousFile));
       } catch (e) {
         return this.failure(from, this.previousFile, '', `cannot reload previous bundle: ${(e as Error).message}`, 'rollback');
       }
@@ -447,7 +476,7 @@ export function runSelfTest(logic: LogicModule, runId: string): string {
     upgradeRollback: () => ({ ok: false, error: 'not in self-test', fromVersion: '', toVersion: '', sha256: '', pauseUs: 0 }),
     upgradeList: () => [],
     shutdown: () => {},
-    relisten: () => '',
+    configChanged: () => '',
     nowUs: () => Number(process.hrtime.bigint() / 1000n),
   };
   return logic.selfTest(scratch);
