@@ -13,7 +13,7 @@ describe('connection commands match redis-server', () => {
 
   it('SELECT', async () => {
     await p.script([['SELECT', '1'], ['SELECT', '15'], ['SELECT', '16'], ['SELECT', '-1'], ['SELECT', 'x'], ['SELECT', '1.5'],
-      ['SELECT', '99999999999999999999'], ['SELECT', '0']]);
+      ['SELECT', '99999999999999999999'], ['SELECT', '4294967296'], ['SELECT', '0']]);
   });
 
   it('HELLO and AUTH without a password', async () => {

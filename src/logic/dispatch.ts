@@ -8,6 +8,7 @@ import type { CommandDef } from './commands/table';
 
 let table: Map<string, CommandDef> = new Map();
 let maxBulk = 512 * 1024 * 1024;
+let queryBufferLimit = 1024 * 1024 * 1024;
 
 export function setTable(t: Map<string, CommandDef>): void {
   table = t;
@@ -18,6 +19,7 @@ export function getTable(): Map<string, CommandDef> {
 /** Re-read config values the hot path uses (on activate and after CONFIG SET). */
 export function refreshDispatchConfig(): void {
   maxBulk = cfgInt('proto-max-bulk-len') || 512 * 1024 * 1024;
+  queryBufferLimit = cfgInt('client-query-buffer-limit') || 1024 * 1024 * 1024;
 }
 
 /** Append newly received bytes to the client's pending input. */
@@ -35,6 +37,13 @@ export function feed(c: Client, chunk: Buffer): void {
     c.inbuf = chunk;
   } else {
     c.inbuf = Buffer.concat([c.inbuf, chunk]);
+  }
+  if (c.inbuf.length > queryBufferLimit) {
+    // Redis closes such a client without a reply (freeClientAsync) and logs it.
+    host.log('warning', `Closing client that reached max query buffer length: id=${c.id} addr=${c.addr} (qbuf initial bytes: ${JSON.stringify(c.inbuf.latin1Slice(0, 64))})`);
+    c.inbuf = null;
+    host.closeClient(c);
+    return;
   }
   processInput(c);
 }
@@ -120,6 +129,8 @@ export function call(c: Client, argv: string[]): void {
   }
   c.skipThis = c.replyMode === 'skip';
   if (c.skipThis) c.replyMode = 'on';
+  // Set before running, as Redis does, so CLIENT LIST/INFO show the running command as cmd=.
+  c.lastCmd = def.name;
   const errorsBefore = st.totalErrorReplies;
   const t0 = performance.now();
   try {
@@ -135,7 +146,6 @@ export function call(c: Client, argv: string[]): void {
   if (st.totalErrorReplies !== errorsBefore) stats[3]++;
   st.totalCommands++;
   c.commandsProcessed++;
-  c.lastCmd = def.name;
   c.skipThis = false;
 }
 

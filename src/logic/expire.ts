@@ -68,7 +68,7 @@ export function activeExpireCycle(budget: number): number {
   for (const db of state.dbs) {
     const w = db.expireHeapWhen;
     const k = db.expireHeapKey;
-    while (w.length > 0 && w[0] <= t && budget-- > 0) {
+    while (w.length > 0 && w[0] < t && budget-- > 0) {
       const key = k[0];
       const when = w[0];
       heapPop(db);

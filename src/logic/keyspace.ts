@@ -17,6 +17,9 @@ export function lruClock(): number {
 /** Hooks other families register (WATCH invalidation, keyspace notifications). Rebuilt on activate. */
 export const keyHooks = {
   modified: [] as ((db: Db, key: string) => void)[],
+  /** a db's whole content was replaced (FLUSHDB/FLUSHALL emptied it, SWAPDB swapped it); `old` is
+   *  the dict it had before, so WATCH/blocking can look at the keys of both */
+  replaced: [] as ((db: Db, old: Map<string, StoredValue>) => void)[],
 };
 
 /** Redis's signalModifiedKey: every write to a key calls this. */
@@ -28,7 +31,8 @@ export function signalModifiedKey(db: Db, key: string): void {
 /** Delete the key if its time has passed. Returns true when the key is (now) gone because it expired. */
 export function expireIfNeeded(db: Db, key: string): boolean {
   const when = db.expires.get(key);
-  if (when === undefined || when > now()) return false;
+  // Redis's keyIsExpired: expired once now is past the time (now > when), not at it.
+  if (when === undefined || when >= now()) return false;
   deleteExpired(db, key);
   return true;
 }
@@ -125,6 +129,41 @@ export function wrongType(c: Client, v: StoredValue | undefined, type: string): 
 /** Redis type name of a stored value (TYPE command). Strings are JS strings or {type:'string'} records. */
 export function typeOf(v: StoredValue): string {
   return typeof v === 'string' ? 'string' : v.type;
+}
+
+/**
+ * Deep copy of a stored value (COPY). String values are immutable and shared as they are; other
+ * records are copied with their arrays, Maps, Sets and Buffers, keeping shared references and
+ * cycles (structuredClone would turn Buffers into plain Uint8Arrays). Iterative, so long linked
+ * structures (skiplist levels, list nodes) cannot overflow the stack.
+ */
+export function cloneValue(v: StoredValue): StoredValue {
+  if (typeof v === 'string' || v.type === 'string') return v;
+  const seen = new Map<object, unknown>();
+  const work: [object, unknown][] = [];
+  const copyOf = (x: unknown): unknown => {
+    if (typeof x !== 'object' || x === null) return x;
+    let out = seen.get(x);
+    if (out !== undefined) return out;
+    if (Buffer.isBuffer(x)) out = Buffer.from(x);
+    else if (ArrayBuffer.isView(x)) out = (x as unknown as Uint8Array).slice();
+    else {
+      out = Array.isArray(x) ? new Array<unknown>(x.length) : x instanceof Map ? new Map() : x instanceof Set ? new Set()
+        : Object.create(Object.getPrototypeOf(x));
+      work.push([x, out]);
+    }
+    seen.set(x, out);
+    return out;
+  };
+  const top = copyOf(v) as StoredValue;
+  while (work.length > 0) {
+    const [src, dst] = work.pop()!;
+    if (Array.isArray(src)) for (let i = 0; i < src.length; i++) (dst as unknown[])[i] = copyOf(src[i]);
+    else if (src instanceof Map) for (const [k, val] of src) (dst as Map<unknown, unknown>).set(copyOf(k), copyOf(val));
+    else if (src instanceof Set) for (const m of src) (dst as Set<unknown>).add(copyOf(m));
+    else for (const k of Object.keys(src)) (dst as Record<string, unknown>)[k] = copyOf((src as Record<string, unknown>)[k]);
+  }
+  return top;
 }
 
 export function emptyDb(id: number): Db {

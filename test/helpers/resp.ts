@@ -127,3 +127,41 @@ export class RawClient {
     this.socket.destroy();
   }
 }
+
+/** A decoded reply: errors become { error }, RESP3 verbatim strings lose their "txt:" prefix, maps and sets become arrays. */
+export type ReplyValue = string | number | null | { error: string } | ReplyValue[];
+
+/** Decode one complete RESP2/RESP3 reply (as returned by RawClient.command). */
+export function decodeReply(s: string): ReplyValue {
+  let pos = 0;
+  const next = (): ReplyValue => {
+    const e = s.indexOf('\r\n', pos);
+    if (e < 0) throw new Error(`truncated reply ${JSON.stringify(s)}`);
+    const type = s[pos];
+    const head = s.slice(pos + 1, e);
+    pos = e + 2;
+    switch (type) {
+      case '+': return head;
+      case '-': return { error: head };
+      case ':': return Number(head);
+      case '_': return null;
+      case '$': case '=': {
+        const n = Number(head);
+        if (n < 0) return null;
+        const v = s.slice(pos, pos + n);
+        pos += n + 2;
+        return type === '=' ? v.slice(4) : v;
+      }
+      case '*': case '%': case '~': {
+        let n = Number(head);
+        if (n < 0) return null;
+        if (type === '%') n *= 2;
+        const out: ReplyValue[] = [];
+        for (let i = 0; i < n; i++) out.push(next());
+        return out;
+      }
+      default: throw new Error(`unexpected reply ${JSON.stringify(s)}`);
+    }
+  };
+  return next();
+}

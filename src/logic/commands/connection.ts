@@ -2,7 +2,7 @@
 
 import { addArrayLen, addBulk, addError, addInt, addMapLen, addOk, addRaw, addStatus } from '../resp/reply';
 import { cfg, markPending, state, type Client } from '../runtime';
-import { ERR_NOT_INT, parseSafeInt } from '../util/numbers';
+import { parseCInt, parseSafeInt } from '../util/numbers';
 import { REDIS_VERSION } from '../version';
 import type { CommandSpec } from './table';
 
@@ -20,9 +20,9 @@ function echo(c: Client, argv: string[]): void {
 }
 
 function select(c: Client, argv: string[]): void {
-  const id = parseSafeInt(argv[1]);
-  if (id === null || id < -2147483648 || id > 2147483647) {
-    addError(c, ERR_NOT_INT);
+  const id = parseCInt(argv[1]);
+  if (typeof id === 'string') {
+    addError(c, id);
     return;
   }
   if (id < 0 || id >= state.dbs.length) {

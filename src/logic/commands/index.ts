@@ -2,8 +2,20 @@
 import type { CommandSpec } from './table';
 import { commands as connection } from './connection';
 import { commands as hotupgrade } from './hotupgrade';
+import { commands as keys } from './keys';
+import { commands as strings } from './strings';
+import { commands as server } from './server';
+import { commands as config } from './config';
+import { commands as client } from './client';
+import { commands as command } from './command';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
   ...hotupgrade,
+  ...keys,
+  ...strings,
+  ...server,
+  ...config,
+  ...client,
+  ...command,
 ];

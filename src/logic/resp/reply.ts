@@ -125,7 +125,7 @@ export function addBulkArrayOrNull(c: Client, items: readonly (string | null)[])
 /** `help` replies: an array of status lines, as addReplyHelp builds them. */
 export function addHelp(c: Client, command: string, lines: readonly string[]): void {
   const all = [`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`, ...lines,
-    'HELP', '    Print this help.'];
+    'HELP', '    Prints this help.'];
   let s = '*' + all.length + '\r\n';
   for (const l of all) s += '+' + l + '\r\n';
   emit(c, s);

@@ -56,6 +56,8 @@ export function parseSafeInt(s: string): number | null {
     if (ch < 0 || ch > 9) return null;
     v = v * 10 + ch;
   }
+  // 16 digits may exceed 2^53: such a value would be inexact here.
+  if (v > 9007199254740991) return null;
   return neg ? -v : v;
 }
 
@@ -86,4 +88,12 @@ function parseHexFloat(s: string): number {
   const exp = (m[4] ? Number(m[4]) : 0) - 4 * (m[3] || '').length;
   const v = mant * Math.pow(2, exp);
   return m[1] === '-' ? -v : v;
+}
+
+/** getIntFromObjectOrReply: a C int (32-bit), or the error text Redis replies with. */
+export function parseCInt(s: string): number | string {
+  const n = parseInt64(s);
+  if (n === null) return ERR_NOT_INT;
+  if (n < -2147483648n || n > 2147483647n) return 'ERR value is out of range, value must between -2147483648 and 2147483647';
+  return Number(n);
 }
