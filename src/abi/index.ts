@@ -71,6 +71,8 @@ export interface ClientRecord {
   lastCmd: string;
   /** why parsing of this client's input is paused ('' when not paused): e.g. 'upgrade', 'blocked' */
   pausedFor: string;
+  /** bit flags the logic defines (MULTI, subscribed, blocked ...); 0 lets dispatch skip every gate */
+  flags: number;
   /** total commands processed for this client */
   commandsProcessed: number;
   /** free-form per-family data the logic may add (MULTI queue, subscriptions, blocking ...) */

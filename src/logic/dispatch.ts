@@ -104,8 +104,32 @@ export function lookupCommand(argv: string[]): CommandDef | undefined {
 }
 
 /** Run one command: lookup, arity, then the implementation; exceptions become error replies. */
+/** Client flag bits (ClientRecord.flags). Any set bit makes dispatch consult the gates. */
+export const CLIENT_MULTI = 1 << 0; // inside MULTI: commands are queued
+export const CLIENT_DIRTY_EXEC = 1 << 1; // a queued command was rejected: EXEC answers EXECABORT
+export const CLIENT_PUBSUB = 1 << 2; // has subscriptions (RESP2 restricts the allowed commands)
+export const CLIENT_BLOCKED = 1 << 3; // waiting in a blocking command
+export const CLIENT_IN_EXEC = 1 << 4; // EXEC is running its queue (blocking commands must not block)
+
+/**
+ * Hooks the transaction/pub-sub and blocking families install (module-level, rebuilt on load):
+ * - beforeExecute: runs after lookup and arity checks when c.flags != 0; returns true when it handled
+ *   the command (queued it in MULTI, refused it in subscribed mode ...).
+ * - onReject: a command was refused before running (unknown, arity) - MULTI flags the transaction.
+ * - afterCommand: set `pending` to have `run` called once the current top-level command is done
+ *   (Redis serves clients blocked on keys that became ready after the command, or after EXEC).
+ */
+export const gates = {
+  beforeExecute: null as null | ((c: Client, def: CommandDef, argv: string[]) => boolean),
+  onReject: null as null | ((c: Client) => void),
+};
+export const afterCommand = {
+  pending: false,
+  run: null as null | (() => void),
+};
+
+/** Lookup, arity and gates, then execute; serves ready keys afterwards. */
 export function call(c: Client, argv: string[]): void {
-  const st = state.stats;
   c.lastInteractionMs = Date.now();
   let def = table.get(argv[0]);
   if (def === undefined) def = table.get(argv[0].toLowerCase());
@@ -127,6 +151,17 @@ export function call(c: Client, argv: string[]): void {
     reject(c, `ERR wrong number of arguments for '${def.name}' command`);
     return;
   }
+  if (c.flags !== 0 && gates.beforeExecute !== null && gates.beforeExecute(c, def, argv)) return;
+  execute(c, def, argv);
+  if (afterCommand.pending && afterCommand.run !== null) {
+    afterCommand.pending = false;
+    afterCommand.run();
+  }
+}
+
+/** Run an already looked-up command: CLIENT REPLY SKIP, stats, and the exception guard. EXEC uses it for its queue. */
+export function execute(c: Client, def: CommandDef, argv: string[]): void {
+  const st = state.stats;
   c.skipThis = c.replyMode === 'skip';
   if (c.skipThis) c.replyMode = 'on';
   // Set before running, as Redis does, so CLIENT LIST/INFO show the running command as cmd=.
@@ -134,7 +169,7 @@ export function call(c: Client, argv: string[]): void {
   const errorsBefore = st.totalErrorReplies;
   const t0 = performance.now();
   try {
-    def.fn(c, argv);
+    def.fn!(c, argv);
   } catch (e) {
     st.logicExceptions++;
     host.log('warning', `logic exception in '${def.name}': ${(e as Error)?.stack ?? String(e)}`);
@@ -152,4 +187,5 @@ export function call(c: Client, argv: string[]): void {
 /** A command refused before it ran (unknown, arity): an error reply, not counted as processed. */
 function reject(c: Client, text: string): void {
   addError(c, text);
+  if (c.flags !== 0 && gates.onReject !== null) gates.onReject(c);
 }

@@ -126,6 +126,7 @@ function onConnect(c: ClientRecord): void {
   c.lastCmd = 'NULL';
   c.pausedFor = '';
   c.commandsProcessed = 0;
+  c.flags = 0;
   c.ext = {};
   const max = cfgInt('maxclients');
   if (state.clients.size > max) {
