@@ -151,7 +151,7 @@ try {
   // ---------------------------------------------------------------- report
   const sorted = (a) => [...a].sort((x, y) => x - y);
   const pct = (a, p) => (a.length ? sorted(a)[Math.min(a.length - 1, Math.ceil((p / 100) * a.length) - 1)] : NaN);
-  const max = (a) => (a.length ? Math.max(...a) : NaN);
+  const max = (a) => (a.length ? a.reduce((m, x) => (x > m ? x : m), -Infinity) : NaN);
   const ms = (x) => `${x.toFixed(2)} ms`;
   console.log(`hotkv upgrade pause: ${KEYS} keys, ${CLIENTS} busy connections, ${pauses.length} upgrades (node ${process.version}, ${os.cpus().length} cpus)`);
   console.log(`  swap pause (pause_us)        median ${pct(pauses, 50)} us   p99 ${pct(pauses, 99)} us   max ${max(pauses)} us`);

@@ -205,9 +205,10 @@ export interface HostApi {
   clearTimer(key: string): void;
 
   /**
-   * Begin an upgrade on behalf of a client. Locates, loads and verifies the bundle now; on success the
-   * swap runs on the next turn of the event loop and the (new, or on failure old) logic receives
-   * onUpgradeDone(client, result). On a failure found before the swap the result is returned at once.
+   * Begin an upgrade on behalf of a client. The shell locates, reads, compiles and self-tests the bundle
+   * over several turns of the event loop (the current logic keeps serving), swaps it in between two
+   * events, and then calls onUpgradeDone(client, result) on whichever logic is active. Returns null when
+   * the attempt has started, or a failure result at once when it cannot start (e.g. one is in progress).
    */
   upgradeLoad(name: string, client: ClientRecord | null): UpgradeLoadResult | null;
   upgradeRollback(client: ClientRecord | null): UpgradeLoadResult | null;
@@ -253,8 +254,12 @@ export interface LogicModule {
   migrate(state: State, fromSchema: number): void;
   activate(host: HostApi): void;
   deactivate(): void;
-  /** Runs the bundle against a scratch host whose State was made by createState; throws or returns error text. */
-  selfTest(scratch: HostApi): string;
+  /**
+   * One round of the bundle's self-test against a scratch host whose State was made by createState (never
+   * the live State); returns '' or an error text, or throws. The shell runs rounds 0..n-1, one per turn of
+   * the event loop, so the live logic keeps serving while a candidate is verified and warmed up.
+   */
+  selfTest(scratch: HostApi, round: number): string;
 
   onConnect(client: ClientRecord): void;
   onData(client: ClientRecord, chunk: Buffer): void;

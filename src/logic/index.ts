@@ -10,7 +10,7 @@ import { activeExpireCycle } from './expire';
 import { emptyDb } from './keyspace';
 import { lifecycleHooks } from './lifecycle';
 import { bindHost, cfgInt, flushPending, host, LOGIC_VERSION, pendingFlush, resetClock, state, STATE_SCHEMA } from './runtime';
-import { runSelfTest } from './selftest';
+import { runSelfTestRound } from './selftest';
 
 let table: Map<string, CommandDef> | null = null;
 
@@ -190,11 +190,11 @@ function restore(_h: HostApi): string {
   return '';
 }
 
-function selfTest(scratch: HostApi): string {
+function selfTest(scratch: HostApi, round: number): string {
   const prevHost = host;
   activate(scratch);
   try {
-    return runSelfTest();
+    return runSelfTestRound(round);
   } finally {
     deactivate();
     // Only a module that is already active (never the case for a freshly loaded bundle) is re-bound.

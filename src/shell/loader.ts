@@ -60,30 +60,49 @@ export function sha256Hex(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Read the `<bundle>.sha256` sidecar written by the build, if present. */
-function expectedSha(fullPath: string): string | null {
+/** The hash in a `<bundle>.sha256` sidecar written by the build ("hex  name"). */
+function parseShaFile(text: Buffer): string | null {
+  const hex = text.toString('utf8').trim().split(/\s+/)[0];
+  return /^[0-9a-f]{64}$/i.test(hex) ? hex.toLowerCase() : null;
+}
+
+function readOptional(file: string): Buffer | undefined {
   try {
-    const text = fs.readFileSync(fullPath + '.sha256', 'utf8').trim();
-    const hex = text.split(/\s+/)[0];
-    return /^[0-9a-f]{64}$/i.test(hex) ? hex.toLowerCase() : null;
+    return fs.readFileSync(file);
   } catch {
-    return null;
+    return undefined;
   }
 }
 
+async function readOptionalAsync(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fs.promises.readFile(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Load synchronously (start-up, HOTUPGRADE LIST). */
 export function loadBundle(logicDir: string, name: string): LoadedBundle {
   const fullPath = resolveBundle(logicDir, name);
-  const bytes = fs.readFileSync(fullPath);
+  return instantiate(logicDir, name, fullPath, fs.readFileSync(fullPath), readOptional(fullPath + '.sha256'), readOptional(fullPath + '.cache'));
+}
+
+/** Load with the file reads off the event loop (upgrades): only compiling and instantiating block. */
+export async function loadBundleAsync(logicDir: string, name: string): Promise<LoadedBundle> {
+  const fullPath = resolveBundle(logicDir, name);
+  const [bytes, shaFile, cache] = await Promise.all([
+    fs.promises.readFile(fullPath), readOptionalAsync(fullPath + '.sha256'), readOptionalAsync(fullPath + '.cache'),
+  ]);
+  return instantiate(logicDir, name, fullPath, bytes, shaFile, cache);
+}
+
+function instantiate(logicDir: string, name: string, fullPath: string, bytes: Buffer, shaFile: Buffer | undefined,
+  cachedData: Buffer | undefined): LoadedBundle {
   const sha256 = sha256Hex(bytes);
-  const expected = expectedSha(fullPath);
+  const expected = shaFile ? parseShaFile(shaFile) : null;
   if (expected !== null && expected !== sha256) {
     throw new BundleError(`bundle '${name}' sha256 ${sha256} does not match its .sha256 file (${expected})`);
-  }
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = fs.readFileSync(fullPath + '.cache');
-  } catch {
-    cachedData = undefined;
   }
   const source = bytes.toString('utf8');
   let script: vm.Script;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type {
   BundleListing, ClientRecord, HostApi, LogicModule, LogLevel, State, UpgradeHistoryEntry, UpgradeLoadResult,
 } from '../abi';
-import { BundleError, describeBundle, loadBundle, type LoadedBundle } from './loader';
+import { BundleError, describeBundle, loadBundle, loadBundleAsync, type LoadedBundle } from './loader';
 import { Logger } from './log';
 
 declare const __SHELL_VERSION__: string;
@@ -20,11 +20,8 @@ const collected = new FinalizationRegistry<{ shell: Shell }>((held) => {
   held.shell.state.upgrade.bundlesCollected++;
 });
 
-interface PendingSwap {
-  next: LoadedBundle;
-  client: ClientRecord | null;
-  action: UpgradeHistoryEntry['action'];
-}
+/** Self-test rounds a candidate bundle must pass; one per event-loop turn (also warms the JIT). */
+const SELFTEST_ROUNDS = 30;
 
 export class Shell {
   state!: State;
@@ -37,7 +34,8 @@ export class Shell {
   /** file name of the bundle before the last swap (for a rollback after probation, from disk) */
   previousFile = '';
   private probationTimer: NodeJS.Timeout | null = null;
-  private pending: PendingSwap | null = null;
+  /** an upgrade or rollback is being prepared */
+  private busy = false;
   private ticks = new Map<string, NodeJS.Timeout>();
   private timers = new Map<string, NodeJS.Timeout>();
   private servers: net.Server[] = [];
@@ -290,50 +288,86 @@ export class Shell {
     if (h.length > HISTORY_MAX) h.splice(0, h.length - HISTORY_MAX);
   }
 
-  /** Locate, load and verify now; schedule the swap for the next turn of the loop. null = pending. */
+  /**
+   * Start an upgrade: returns null once it is under way (the result reaches the client through
+   * onUpgradeDone), or a failure at once when another attempt is still running.
+   */
   beginUpgrade(name: string, client: ClientRecord | null, action: UpgradeHistoryEntry['action']): UpgradeLoadResult | null {
-    const from = this.current.logic.version;
-    if (this.pending) return this.failure(from, name, '', 'another upgrade is already in progress', action);
-    let next: LoadedBundle;
-    try {
-      next = this.track(loadBundle(this.logicDir, name));
-    } catch (e) {
-      return this.failure(from, name, '', e instanceof BundleError ? e.message : `load failed: ${(e as Error).message}`, action);
-    }
-    const verr = this.verify(next);
-    if (verr) return this.failure(from, next.logic.version, next.sha256, verr, action);
-    return this.schedule(next, client, action);
-  }
-
-  private schedule(next: LoadedBundle, client: ClientRecord | null, action: UpgradeHistoryEntry['action']): null {
-    this.pending = { next, client, action };
-    setImmediate(() => this.swap());
+    if (this.busy) return this.failure(this.current.logic.version, name, '', 'another upgrade is already in progress', action);
+    this.busy = true;
+    void this.prepareAndSwap(name, () => loadBundleAsync(this.logicDir, name), true, client, action);
     return null;
   }
 
-  /** ABI was checked at load; here: schema compatibility and the self-test on a scratch State. */
-  private verify(b: LoadedBundle): string {
+  beginRollback(client: ClientRecord | null): UpgradeLoadResult | null {
+    const from = this.current.logic.version;
+    if (this.busy) return this.failure(from, '', '', 'another upgrade is already in progress', 'rollback');
+    const loaded = this.previous;
+    if (!loaded && !this.previousFile) return this.failure(from, '', '', 'no previous logic to roll back to', 'rollback');
+    this.busy = true;
+    if (loaded) {
+      // Still loaded from before the last swap (probation): it passed its self-test then.
+      void this.prepareAndSwap(loaded.file, () => Promise.resolve(loaded), false, client, 'rollback');
+    } else {
+      const file = this.previousFile;
+      void this.prepareAndSwap(file, () => loadBundleAsync(this.logicDir, file), true, client, 'rollback');
+    }
+    return null;
+  }
+
+  /**
+   * Read and compile the bundle, run its self-test one round per event-loop turn (the live logic keeps
+   * serving in between), then swap between two events. Every outcome ends in finish().
+   */
+  private async prepareAndSwap(name: string, load: () => Promise<LoadedBundle>, selfTest: boolean,
+    client: ClientRecord | null, action: UpgradeHistoryEntry['action']): Promise<void> {
+    let next: LoadedBundle;
+    try {
+      const loaded = await load();
+      next = loaded === this.previous ? loaded : this.track(loaded);
+    } catch (e) {
+      const msg = e instanceof BundleError ? e.message : `load failed: ${(e as Error).message}`;
+      this.finish(client, this.failure(this.current.logic.version, name, '', msg, action));
+      return;
+    }
+    const verr = await this.verify(next, selfTest);
+    if (verr) {
+      this.finish(client, this.failure(this.current.logic.version, next.logic.version, next.sha256, verr, action));
+      return;
+    }
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.finish(client, this.swap(next, action));
+  }
+
+  private finish(client: ClientRecord | null, result: UpgradeLoadResult): void {
+    this.busy = false;
+    if (client && !client.closed) this.guard('onUpgradeDone', () => this.current.logic.onUpgradeDone(client, result));
+  }
+
+  /** Schema compatibility, then the self-test rounds on a scratch State. */
+  private async verify(b: LoadedBundle, selfTest: boolean): Promise<string> {
     const logic = b.logic;
     const cur = this.state.schema;
     if (logic.stateSchema < cur && !(logic.readsSchemas ?? []).includes(cur)) {
       return `bundle ${logic.version} uses state schema ${logic.stateSchema} and cannot read the current schema ${cur}`;
     }
-    try {
-      const err = runSelfTest(logic, this.state.runId);
-      if (err) return `self-test failed: ${err}`;
-    } catch (e) {
-      return `self-test threw: ${(e as Error)?.message ?? String(e)}`;
+    if (!selfTest) return '';
+    const scratch = scratchHost(logic, this.state.runId);
+    for (let round = 0; round < SELFTEST_ROUNDS; round++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      try {
+        const err = logic.selfTest(scratch, round);
+        if (err) return `self-test failed: ${err}`;
+      } catch (e) {
+        return `self-test threw: ${(e as Error)?.message ?? String(e)}`;
+      }
     }
     return '';
   }
 
   /** Runs between two events (setImmediate): nothing else is executing. */
-  private swap(): void {
-    const p = this.pending;
-    if (!p) return;
-    this.pending = null;
+  private swap(next: LoadedBundle, action: UpgradeHistoryEntry['action']): UpgradeLoadResult {
     const old = this.current;
-    const next = p.next;
     const st = this.state;
     const t0 = process.hrtime.bigint();
     let error = '';
@@ -354,23 +388,18 @@ export class Shell {
       old.logic.activate(this.host);
     }
     const pauseUs = Number((process.hrtime.bigint() - t0) / 1000n);
-    let result: UpgradeLoadResult;
-    if (error) {
-      result = this.failure(old.logic.version, next.logic.version, next.sha256, error, p.action);
-    } else {
-      const u = st.upgrade;
-      if (p.action !== 'rollback' && p.action !== 'auto-rollback') u.upgradesTotal++;
-      else u.rollbacksTotal++;
-      u.lastUpgradePauseUs = pauseUs;
-      u.lastUpgradeResult = 'ok';
-      u.lastUpgradeTimeMs = Date.now();
-      this.recordLoaded(next);
-      this.addHistory({ timeMs: Date.now(), action: p.action, from: old.logic.version, to: next.logic.version, sha256: next.sha256, pauseUs, result: 'ok' });
-      this.keepPrevious(old);
-      this.log('notice', `Hot upgrade (${p.action}) ${old.logic.version} -> ${next.logic.version} done in ${pauseUs} us`);
-      result = { ok: true, fromVersion: old.logic.version, toVersion: next.logic.version, sha256: next.sha256, pauseUs };
-    }
-    if (p.client && !p.client.closed) this.guard('onUpgradeDone', () => this.current.logic.onUpgradeDone(p.client!, result));
+    if (error) return this.failure(old.logic.version, next.logic.version, next.sha256, error, action);
+    const u = st.upgrade;
+    if (action !== 'rollback' && action !== 'auto-rollback') u.upgradesTotal++;
+    else u.rollbacksTotal++;
+    u.lastUpgradePauseUs = pauseUs;
+    u.lastUpgradeResult = 'ok';
+    u.lastUpgradeTimeMs = Date.now();
+    this.recordLoaded(next);
+    this.addHistory({ timeMs: Date.now(), action, from: old.logic.version, to: next.logic.version, sha256: next.sha256, pauseUs, result: 'ok' });
+    this.keepPrevious(old);
+    this.log('notice', `Hot upgrade (${action}) ${old.logic.version} -> ${next.logic.version} done in ${pauseUs} us`);
+    return { ok: true, fromVersion: old.logic.version, toVersion: next.logic.version, sha256: next.sha256, pauseUs };
   }
 
   private keepPrevious(old: LoadedBundle): void {
@@ -391,29 +420,6 @@ export class Shell {
       this.probationTimer = setTimeout(release, ms);
       this.probationTimer.unref();
     }
-  }
-
-  beginRollback(client: ClientRecord | null): UpgradeLoadResult | null {
-    const from = this.current.logic.version;
-    if (this.pending) return this.failure(from, '', '', 'another upgrade is already in progress', 'rollback');
-    let target = this.previous;
-    if (!target) {
-      if (!this.previousFile) return this.failure(from, '', '', 'no previous logic to roll back to', 'rollback');
-      try {
-        target = this.track(loadBundle(this.logicDir, this.previousFile));
-      } catch (e) {
-        return this.failure(from, this.previousFile, '', `cannot reload previous bundle: ${(e as Error).message}`, 'rollback');
-      }
-      const verr = this.verify(target);
-      if (verr) return this.failure(from, target.logic.version, target.sha256, verr, 'rollback');
-    } else {
-      const cur = this.state.schema;
-      if (target.logic.stateSchema !== cur && !(target.logic.readsSchemas ?? []).includes(cur)) {
-        return this.failure(from, target.logic.version, target.sha256,
-          `previous logic ${target.logic.version} cannot read state schema ${cur}`, 'rollback');
-      }
-    }
-    return this.schedule(target, client, 'rollback');
   }
 
   /** SIGUSR2: reload the configured logic-file. */
@@ -455,7 +461,7 @@ export class Shell {
 }
 
 /** A scratch host around a fresh State: what selfTest runs against, never the live State. */
-export function runSelfTest(logic: LogicModule, runId: string): string {
+export function scratchHost(logic: LogicModule, runId: string): HostApi {
   const state = logic.createState(runId);
   const written: (string | Buffer)[] = [];
   const scratch: HostApi = {
@@ -479,7 +485,7 @@ export function runSelfTest(logic: LogicModule, runId: string): string {
     configChanged: () => '',
     nowUs: () => Number(process.hrtime.bigint() / 1000n),
   };
-  return logic.selfTest(scratch);
+  return scratch;
 }
 
 export function defaultLogicDir(installRoot: string): string {
