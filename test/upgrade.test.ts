@@ -797,6 +797,7 @@ describe('hot upgrade', () => {
       assert.equal(hcode, 0);
       for (const out of [h.output(), r.output()]) {
         assert.match(out, /Received SIGTERM scheduling shutdown\.\.\.\n/);
+        assert.match(out, /User requested shutdown\.\.\.\n/);
         assert.match(out, / is now ready to exit, bye bye\.\.\.\n/);
       }
     });

@@ -269,6 +269,7 @@ export interface LogicModule {
   onTick(name: string): void;
   onTimer(key: string): void;
   onUpgradeDone(client: ClientRecord, result: UpgradeLoadResult): void;
-  /** SIGTERM/SIGINT: returns when it is safe to exit (persistence flushed) */
+  /** SIGTERM/SIGINT: the logic runs its shutdown (final save ...) and calls host.shutdown(0), or logs why
+   *  it cannot and keeps serving, as Redis does when the final save fails. */
   onShutdownSignal(signal: string): void;
 }

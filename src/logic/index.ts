@@ -9,6 +9,7 @@ import { feed, processInput, refreshDispatchConfig, setTable } from './dispatch'
 import { activeExpireCycle } from './expire';
 import { emptyDb } from './keyspace';
 import { lifecycleHooks } from './lifecycle';
+import { runShutdown } from './commands/server';
 import { bindHost, cfgInt, flushPending, host, LOGIC_VERSION, pendingFlush, resetClock, state, STATE_SCHEMA } from './runtime';
 import { runSelfTestRound } from './selftest';
 
@@ -176,8 +177,10 @@ function onUpgradeDone(c: ClientRecord, r: UpgradeLoadResult): void {
 
 function onShutdownSignal(signal: string): void {
   host.log('warning', `Received ${signal} scheduling shutdown...`);
-  for (const hook of lifecycleHooks.shutdown) hook();
-  host.log('warning', 'hotkv is now ready to exit, bye bye...');
+  // As Redis: a failed final save (a shutdown hook throwing) keeps the server running.
+  if (!runShutdown({ save: null, now: false, force: false })) {
+    host.log('warning', `${signal} received but errors trying to shut down the server, check the logs for more information`);
+  }
 }
 
 function migrate(st: State, fromSchema: number): void {

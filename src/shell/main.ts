@@ -116,12 +116,13 @@ export async function main(argv: string[]): Promise<void> {
 
   const onSignal = (sig: string) => {
     try {
-      shell.logic.onShutdownSignal(sig);
+      shell.logic.onShutdownSignal(sig); // calls host.shutdown(0) when it is done
     } catch (e) {
+      // A logic bug must not make the process unkillable: exit anyway.
       shell.log('warning', `logic threw during shutdown: ${(e as Error).message}`);
+      if (pidfile) { try { fs.unlinkSync(pidfile); } catch { /* already gone */ } }
+      shell.exit(0);
     }
-    if (pidfile) { try { fs.unlinkSync(pidfile); } catch { /* already gone */ } }
-    shell.exit(0);
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
