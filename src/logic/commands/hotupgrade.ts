@@ -3,7 +3,7 @@
 
 import type { UpgradeLoadResult } from '../../abi';
 import { processInput } from '../dispatch';
-import { addArrayLen, addBulk, addError, addHelp, addInt, addMapLen } from '../resp/reply';
+import { addArrayLen, addError, addFieldMap, addHelp } from '../resp/reply';
 import { cfg, flushPending, host, state, STATE_SCHEMA, type Client } from '../runtime';
 import { parseSafeInt } from '../util/numbers';
 import type { CommandMeta, CommandSpec } from './table';
@@ -21,15 +21,7 @@ function replyResult(c: Client, r: UpgradeLoadResult): void {
     addError(c, `ERR hot upgrade failed: ${r.error ?? 'unknown error'}`);
     return;
   }
-  addMapLen(c, 4);
-  addBulk(c, 'from');
-  addBulk(c, r.fromVersion);
-  addBulk(c, 'to');
-  addBulk(c, r.toVersion);
-  addBulk(c, 'sha256');
-  addBulk(c, r.sha256);
-  addBulk(c, 'pause_us');
-  addInt(c, r.pauseUs);
+  addFieldMap(c, [['from', r.fromVersion], ['to', r.toVersion], ['sha256', r.sha256], ['pause_us', r.pauseUs]]);
 }
 
 /** Start the upgrade; the client waits (its further input stays queued) until the swap is done. */
@@ -72,12 +64,7 @@ function status(c: Client): void {
     ['previous_loaded', u.previousLoaded ? 1 : 0],
     ['previous_version', u.previousVersion],
   ];
-  addMapLen(c, fields.length);
-  for (const [k, v] of fields) {
-    addBulk(c, k);
-    if (typeof v === 'number') addInt(c, v);
-    else addBulk(c, v);
-  }
+  addFieldMap(c, fields);
 }
 
 function list(c: Client): void {
@@ -85,21 +72,10 @@ function list(c: Client): void {
   const bundles = host.upgradeList();
   addArrayLen(c, bundles.length);
   for (const b of bundles) {
-    addMapLen(c, b.error ? 6 : 5);
-    addBulk(c, 'file');
-    addBulk(c, b.file);
-    addBulk(c, 'version');
-    addBulk(c, b.version);
-    addBulk(c, 'sha256');
-    addBulk(c, b.sha256);
-    addBulk(c, 'state_schema');
-    addInt(c, b.stateSchema ?? -1);
-    addBulk(c, 'current');
-    addInt(c, b.current ? 1 : 0);
-    if (b.error) {
-      addBulk(c, 'error');
-      addBulk(c, b.error);
-    }
+    const fields: [string, string | number][] = [['file', b.file], ['version', b.version], ['sha256', b.sha256],
+      ['state_schema', b.stateSchema ?? -1], ['current', b.current ? 1 : 0]];
+    if (b.error) fields.push(['error', b.error]);
+    addFieldMap(c, fields);
   }
 }
 
@@ -122,21 +98,8 @@ function history(c: Client, argv: string[]): void {
   addArrayLen(c, count);
   for (let i = all.length - 1; i >= all.length - count; i--) {
     const h = all[i];
-    addMapLen(c, 7);
-    addBulk(c, 'time_ms');
-    addInt(c, h.timeMs);
-    addBulk(c, 'action');
-    addBulk(c, h.action);
-    addBulk(c, 'from');
-    addBulk(c, h.from);
-    addBulk(c, 'to');
-    addBulk(c, h.to);
-    addBulk(c, 'sha256');
-    addBulk(c, h.sha256);
-    addBulk(c, 'pause_us');
-    addInt(c, h.pauseUs);
-    addBulk(c, 'result');
-    addBulk(c, h.result);
+    addFieldMap(c, [['time_ms', h.timeMs], ['action', h.action], ['from', h.from], ['to', h.to], ['sha256', h.sha256],
+      ['pause_us', h.pauseUs], ['result', h.result]]);
   }
 }
 

@@ -155,3 +155,13 @@ export function treeProto(c: Client, t: Tree): string {
 export function addTree(c: Client, t: Tree): void {
   emit(c, treeProto(c, t));
 }
+
+/** A map reply of name -> integer or bulk fields (RESP3 map, RESP2 flat array), in the given order. */
+export function addFieldMap(c: Client, fields: readonly (readonly [string, string | number])[]): void {
+  addMapLen(c, fields.length);
+  for (const [k, v] of fields) {
+    addBulk(c, k);
+    if (typeof v === 'number') addInt(c, v);
+    else addBulk(c, v);
+  }
+}
