@@ -331,6 +331,24 @@ describe('string commands match redis-server', () => {
     for (const k of ['l:a', 'l:b', 'l:c', 'l:d', 'l:i', 'l:j', 'l:x', 'l:y']) await p.same('GETDEL', k);
   });
 
+  it('WRONGTYPE on hash and set keys, and the commands that replace or ignore them', async () => {
+    await p.script([['HSET', 'w:h', 'f', '1'], ['SADD', 'w:s', '1']]);
+    for (const k of ['w:h', 'w:s']) {
+      await p.script([
+        ['GET', k], ['GETSET', k, 'x'], ['GETDEL', k], ['GETEX', k], ['GETEX', k, 'EX', '100'], ['APPEND', k, 'x'], ['STRLEN', k],
+        ['INCR', k], ['DECR', k], ['INCRBY', k, '2'], ['DECRBY', k, '2'], ['INCRBYFLOAT', k, '1.5'], ['SETRANGE', k, '0', 'x'],
+        ['SETRANGE', k, '0', ''], ['GETRANGE', k, '0', '-1'], ['SUBSTR', k, '0', '1'], ['SET', k, 'v', 'GET'], ['SET', k, 'v', 'NX', 'GET'],
+        ['LCS', k, 'w:none'], ['LCS', 'w:none', k], ['MGET', k, 'w:none', k], ['SETNX', k, 'v'], ['MSETNX', k, 'v', 'w:n2', 'v'],
+        ['SET', k, 'v', 'XX', 'GET'], ['TYPE', k], ['SET', k, 'v', 'NX'], ['TYPE', k],
+      ]);
+    }
+    await p.script([
+      ['SET', 'w:h', 'plain'], ['TYPE', 'w:h'], ['GET', 'w:h'], ['SADD', 'w:s2', 'm'], ['MSET', 'w:s2', 'v'], ['GET', 'w:s2'],
+      ['HSET', 'w:h3', 'f', 'v'], ['SETEX', 'w:h3', '100', 'v'], ['GET', 'w:h3'], ['SADD', 'w:s3', 'm'], ['GETSET', 'w:s3', 'x'],
+      ['DEL', 'w:h', 'w:s', 'w:s2', 'w:h3', 'w:s3', 'w:n2'],
+    ]);
+  });
+
   it('large values', async () => {
     const mb = 'x'.repeat(512 * 1024) + '\x00\r\n\xff'.repeat(128 * 1024);
     await p.same('SET', 'big:k', mb);

@@ -108,6 +108,15 @@ export interface UpgradeInfo {
   bundlesLoaded: number;
   bundlesCollected: number;
   history: UpgradeHistoryEntry[];
+  // Kept by the shell (optional: a logic built before they existed does not create them).
+  /** unix ms when the probation of the last swap ends; 0 when none is running */
+  probationEndsMs?: number;
+  /** exceptions the newly loaded logic has thrown during its probation (hotupgrade-max-errors) */
+  probationErrors?: number;
+  /** automatic rollbacks: a new logic threw in more than hotupgrade-max-errors calls during its probation */
+  autoRollbacksTotal?: number;
+  /** why the last automatic rollback happened ('' if none) */
+  lastAutoRollback?: string;
 }
 
 export interface Stats {

@@ -172,6 +172,8 @@ export const DIRECTIVES: Directive[] = [
   enm('enable-hotupgrade-command', 'local', PROTECTED_ACTION, { immutable: true }),
   int('hotupgrade-probation-ms', '10000', 0n, INT_MAX),
   int('hotupgrade-max-errors', '0', 0n, INT_MAX),
+  bool('hotupgrade-require-signature', 'no', { immutable: true }),
+  str('hotupgrade-public-key', '', { immutable: true }),
 ];
 
 /** Lowercase name or alias -> directive. */

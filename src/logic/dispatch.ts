@@ -86,7 +86,7 @@ function protocolError(c: Client, text: string): void {
   host.log('verbose', `Protocol error (${text}) from client: id=${c.id} addr=${c.addr}`);
 }
 
-function unknownCommandText(argv: string[]): string {
+export function unknownCommandText(argv: string[]): string {
   let args = '';
   for (let i = 1; i < argv.length && args.length < 128; i++) {
     args += `'${argv[i].slice(0, 128 - args.length)}' `;
@@ -115,13 +115,14 @@ export const CLIENT_IN_EXEC = 1 << 4; // EXEC is running its queue (blocking com
  * Hooks the transaction/pub-sub and blocking families install (module-level, rebuilt on load):
  * - beforeExecute: runs after lookup and arity checks when c.flags != 0; returns true when it handled
  *   the command (queued it in MULTI, refused it in subscribed mode ...).
- * - onReject: a command was refused before running (unknown, arity) - MULTI flags the transaction.
+ * - onReject: a command was refused before running (unknown, arity; `def` when it was found) - MULTI
+ *   flags the transaction, a refused EXEC aborts it. Returns true when it replied itself.
  * - afterCommand: set `pending` to have `run` called once the current top-level command is done
  *   (Redis serves clients blocked on keys that became ready after the command, or after EXEC).
  */
 export const gates = {
   beforeExecute: null as null | ((c: Client, def: CommandDef, argv: string[]) => boolean),
-  onReject: null as null | ((c: Client) => void),
+  onReject: null as null | ((c: Client, text: string, def: CommandDef | null) => boolean),
 };
 export const afterCommand = {
   pending: false,
@@ -148,7 +149,7 @@ export function call(c: Client, argv: string[]): void {
   const arity = def.arity;
   if ((arity > 0 && arity !== argv.length) || argv.length < -arity || def.fn === null) {
     def.stats[2]++;
-    reject(c, `ERR wrong number of arguments for '${def.name}' command`);
+    reject(c, `ERR wrong number of arguments for '${def.name}' command`, def);
     return;
   }
   if (c.flags !== 0 && gates.beforeExecute !== null && gates.beforeExecute(c, def, argv)) return;
@@ -159,14 +160,25 @@ export function call(c: Client, argv: string[]): void {
   }
 }
 
+/** The command being executed (the innermost one under EXEC): blocking.ts records it when a client blocks. */
+export const running = { def: null as CommandDef | null, argv: [] as string[] };
+
+let errorMark = 0;
+
 /** Run an already looked-up command: CLIENT REPLY SKIP, stats, and the exception guard. EXEC uses it for its queue. */
 export function execute(c: Client, def: CommandDef, argv: string[]): void {
   const st = state.stats;
-  c.skipThis = c.replyMode === 'skip';
-  if (c.skipThis) c.replyMode = 'on';
-  // Set before running, as Redis does, so CLIENT LIST/INFO show the running command as cmd=.
-  c.lastCmd = def.name;
-  const errorsBefore = st.totalErrorReplies;
+  // Under EXEC, CLIENT REPLY SKIP and cmd= belong to the EXEC command, as in Redis.
+  const nested = (c.flags & CLIENT_IN_EXEC) !== 0;
+  if (!nested) {
+    c.skipThis = c.replyMode === 'skip';
+    if (c.skipThis) c.replyMode = 'on';
+    // Set before running, as Redis does, so CLIENT LIST/INFO show the running command as cmd=.
+    c.lastCmd = def.name;
+  }
+  running.def = def;
+  running.argv = argv;
+  errorMark = st.totalErrorReplies;
   const t0 = performance.now();
   try {
     def.fn!(c, argv);
@@ -178,14 +190,17 @@ export function execute(c: Client, def: CommandDef, argv: string[]): void {
   const stats = def.stats;
   stats[0]++;
   stats[1] += (performance.now() - t0) * 1000;
-  if (st.totalErrorReplies !== errorsBefore) stats[3]++;
+  // Errors since the mark (which a nested command under EXEC moves past its own errors), as Redis's
+  // incrCommandStatsOnError with its static prev_err_count: EXEC fails only for errors of its own.
+  if (st.totalErrorReplies > errorMark) stats[3]++; // ">": CONFIG RESETSTAT may have zeroed the counter
+  errorMark = st.totalErrorReplies;
   st.totalCommands++;
   c.commandsProcessed++;
-  c.skipThis = false;
+  if (!nested) c.skipThis = false;
 }
 
 /** A command refused before it ran (unknown, arity): an error reply, not counted as processed. */
-function reject(c: Client, text: string): void {
+function reject(c: Client, text: string, def: CommandDef | null = null): void {
+  if (gates.onReject !== null && gates.onReject(c, text, def)) return;
   addError(c, text);
-  if (c.flags !== 0 && gates.onReject !== null) gates.onReject(c);
 }

@@ -510,6 +510,10 @@ function upgradeSection(): Fields {
     ['logic_bundles_loaded', u.bundlesLoaded],
     ['logic_bundles_collected', u.bundlesCollected],
     ['logic_exceptions', state.stats.logicExceptions],
+    ['probation_remaining_ms', Math.max(0, (u.probationEndsMs ?? 0) - Date.now())],
+    ['probation_errors', u.probationErrors ?? 0],
+    ['auto_rollbacks_total', u.autoRollbacksTotal ?? 0],
+    ['last_auto_rollback', u.lastAutoRollback ?? ''],
   ];
 }
 

@@ -4,6 +4,7 @@
 
 import type { Db, StoredValue } from '../abi';
 import { heapPush } from './expire';
+import { notifyKeyspaceEvent, notifyWanted, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify';
 import { addError } from './resp/reply';
 import { now, state, type Client } from './runtime';
 
@@ -20,7 +21,15 @@ export const keyHooks = {
   /** a db's whole content was replaced (FLUSHDB/FLUSHALL emptied it, SWAPDB swapped it); `old` is
    *  the dict it had before, so WATCH/blocking can look at the keys of both */
   replaced: [] as ((db: Db, old: Map<string, StoredValue>) => void)[],
+  /** a collection value was stored under a key that did not exist (Redis's dbAdd signals blocked
+   *  clients: blocking.ts); not called for string values */
+  added: [] as ((db: Db, key: string, value: StoredValue) => void)[],
 };
+
+function signalAdded(db: Db, key: string, value: StoredValue): void {
+  const hooks = keyHooks.added;
+  for (let i = 0; i < hooks.length; i++) hooks[i](db, key, value);
+}
 
 /** Redis's signalModifiedKey: every write to a key calls this. */
 export function signalModifiedKey(db: Db, key: string): void {
@@ -42,6 +51,7 @@ export function deleteExpired(db: Db, key: string): void {
   db.expires.delete(key);
   db.access.delete(key);
   state.stats.expiredKeys++;
+  notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
   signalModifiedKey(db, key);
 }
 
@@ -49,11 +59,13 @@ export function deleteExpired(db: Db, key: string): void {
 export function lookupRead(db: Db, key: string): StoredValue | undefined {
   if (db.expires.size !== 0 && expireIfNeeded(db, key)) {
     state.stats.keyspaceMisses++;
+    notifyKeyspaceEvent(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
     return undefined;
   }
   const v = db.dict.get(key);
   if (v === undefined) {
     state.stats.keyspaceMisses++;
+    notifyKeyspaceEvent(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
     return undefined;
   }
   state.stats.keyspaceHits++;
@@ -77,7 +89,11 @@ export function keyExists(db: Db, key: string): boolean {
 
 /** Redis's setKey: overwrite (or add) the value; drops the TTL unless keepTtl. */
 export function setKey(db: Db, key: string, value: StoredValue, keepTtl = false): void {
+  const added = typeof value !== 'string' && keyHooks.added.length !== 0 && !db.dict.has(key);
+  const fresh = notifyWanted(NOTIFY_NEW) && !db.dict.has(key);
   db.dict.set(key, value);
+  if (added) signalAdded(db, key, value);
+  if (fresh) notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id);
   if (!keepTtl && db.expires.size !== 0) db.expires.delete(key);
   db.access.set(key, lruClock());
   signalModifiedKey(db, key);
@@ -85,7 +101,11 @@ export function setKey(db: Db, key: string, value: StoredValue, keepTtl = false)
 
 /** Store a value for a key known to be new or being replaced, without signalling (callers signal). */
 export function dbAddRaw(db: Db, key: string, value: StoredValue): void {
+  const added = typeof value !== 'string' && keyHooks.added.length !== 0 && !db.dict.has(key);
+  const fresh = notifyWanted(NOTIFY_NEW) && !db.dict.has(key);
   db.dict.set(key, value);
+  if (added) signalAdded(db, key, value);
+  if (fresh) notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, db.id);
   db.access.set(key, lruClock());
 }
 

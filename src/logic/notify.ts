@@ -90,6 +90,11 @@ function currentFlags(): number {
   return cachedFlags;
 }
 
+/** True when an event of class `type` would be published (lets callers skip work to find out). */
+export function notifyWanted(type: number): boolean {
+  return (currentFlags() & type) !== 0 && notifyDelivery.publish !== null;
+}
+
 /** Emit the notifications for one event of class `type` on `key` in db `dbid`. */
 export function notifyKeyspaceEvent(type: number, event: string, key: string, dbid: number): void {
   const flags = currentFlags();

@@ -1,7 +1,7 @@
 // Loads one logic bundle from disk without touching require.cache or the ESM loader, so that the
 // bundle becomes garbage as soon as the shell drops its last reference (DESIGN: "How a bundle is loaded").
 
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
@@ -19,6 +19,89 @@ export interface LoadedBundle {
 
 export class BundleError extends Error {}
 
+/**
+ * hotupgrade-require-signature: only bundles whose sha256 a signed `MANIFEST` in logic-dir lists may load.
+ * MANIFEST is JSON `{"bundles": {"<file>": "<sha256>"}, "codeCaches": {"<file>.cache": "<sha256>"}}`;
+ * MANIFEST.sig is the base64 Ed25519 signature of MANIFEST's bytes (scripts/sign-bundles.mjs writes both).
+ */
+export interface Trust {
+  publicKey: KeyObject;
+  keyPath: string;
+}
+
+export const MANIFEST = 'MANIFEST';
+export const MANIFEST_SIG = 'MANIFEST.sig';
+
+/** Read the directives' public key at start-up: null when signatures are not required; throws a clear error. */
+export function loadTrust(requireSignature: boolean, keyPath: string): Trust | null {
+  if (!requireSignature) return null;
+  if (!keyPath) throw new BundleError('hotupgrade-require-signature is yes but hotupgrade-public-key is not set');
+  let pem: Buffer;
+  try {
+    pem = fs.readFileSync(keyPath);
+  } catch (e) {
+    throw new BundleError(`cannot read hotupgrade-public-key '${keyPath}': ${(e as Error).message}`);
+  }
+  let isPrivate = false;
+  try {
+    createPrivateKey(pem);
+    isPrivate = true;
+  } catch { /* not a private key: good */ }
+  if (isPrivate) throw new BundleError(`hotupgrade-public-key '${keyPath}' holds a private key; give the server only the public key`);
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey(pem);
+  } catch (e) {
+    throw new BundleError(`hotupgrade-public-key '${keyPath}' is not a PEM public key: ${(e as Error).message}`);
+  }
+  if (publicKey.asymmetricKeyType !== 'ed25519') {
+    throw new BundleError(`hotupgrade-public-key '${keyPath}' is a ${String(publicKey.asymmetricKeyType)} key, not Ed25519`);
+  }
+  return { publicKey, keyPath };
+}
+
+/** The signed lists of MANIFEST, or a BundleError saying why the bundle `name` is refused. */
+function signedManifest(trust: Trust, name: string, manifest: Buffer | undefined, sig: Buffer | undefined):
+  { bundles: Record<string, unknown>; codeCaches: Record<string, unknown> } {
+  const refuse = (why: string) => new BundleError(`bundle '${name}' refused: ${why} (hotupgrade-require-signature is yes)`);
+  if (manifest === undefined) throw refuse(`logic-dir has no ${MANIFEST}`);
+  if (sig === undefined) throw refuse(`logic-dir has no ${MANIFEST_SIG}`);
+  const signature = Buffer.from(sig.toString('latin1').trim(), 'base64');
+  let good = false;
+  try {
+    good = signature.length === 64 && verifySignature(null, manifest, trust.publicKey, signature);
+  } catch { /* malformed: not good */ }
+  if (!good) throw refuse(`${MANIFEST_SIG} is not a valid signature of ${MANIFEST} for hotupgrade-public-key '${trust.keyPath}'`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(manifest.toString('utf8'));
+  } catch (e) {
+    throw refuse(`${MANIFEST} is not valid JSON: ${(e as Error).message}`);
+  }
+  const obj = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : null);
+  const bundles = obj(obj(parsed)?.bundles);
+  if (!bundles) throw refuse(`${MANIFEST} has no "bundles" object`);
+  return { bundles, codeCaches: obj(obj(parsed)?.codeCaches) ?? {} };
+}
+
+/**
+ * With a Trust, the bundle must be listed with its sha256 in the signed MANIFEST (checked before any of its
+ * code runs). Returns the code cache to use: a V8 code cache is only trusted when MANIFEST lists it too
+ * (V8 checks a cache against the source's length, not its content), otherwise it is ignored.
+ */
+function checkTrust(trust: Trust | null, name: string, file: string, sha256: string, cache: Buffer | undefined,
+  manifest: Buffer | undefined, sig: Buffer | undefined): Buffer | undefined {
+  if (trust === null) return cache;
+  const m = signedManifest(trust, name, manifest, sig);
+  const listed = m.bundles[file];
+  if (listed === undefined) throw new BundleError(`bundle '${name}' refused: '${file}' is not listed in the signed ${MANIFEST}`);
+  if (typeof listed !== 'string' || listed.toLowerCase() !== sha256) {
+    throw new BundleError(`bundle '${name}' refused: its sha256 ${sha256} does not match the signed ${MANIFEST} (${String(listed)})`);
+  }
+  const cacheSha = m.codeCaches[file + '.cache'];
+  return cache !== undefined && typeof cacheSha === 'string' && cacheSha.toLowerCase() === sha256Hex(cache) ? cache : undefined;
+}
+
 const REQUIRED_FUNCTIONS: (keyof LogicModule)[] = [
   'createState', 'configure', 'restore', 'migrate', 'activate', 'deactivate', 'selfTest',
   'onConnect', 'onData', 'onClose', 'onDrain', 'onTick', 'onTimer', 'onUpgradeDone', 'onShutdownSignal',
@@ -31,6 +114,11 @@ export function wrapSource(source: string): string {
 
 /** Resolve a bundle name inside logic-dir; refuses names whose real path leaves the directory. */
 export function resolveBundle(logicDir: string, name: string): string {
+  return locate(logicDir, name).real;
+}
+
+/** The bundle's real path and its path relative to logic-dir's real path (the name MANIFEST uses). */
+function locate(logicDir: string, name: string): { dirReal: string; real: string; file: string } {
   if (!name || name.includes('\0')) throw new BundleError('invalid bundle name');
   let dirReal: string;
   try {
@@ -48,7 +136,7 @@ export function resolveBundle(logicDir: string, name: string): string {
   }
   if (!isInside(dirReal, real)) throw new BundleError(`bundle '${name}' resolves outside logic-dir`);
   if (!fs.statSync(real).isFile()) throw new BundleError(`bundle '${name}' is not a file`);
-  return real;
+  return { dirReal, real, file: path.relative(dirReal, real).split(path.sep).join('/') };
 }
 
 function isInside(dir: string, p: string): boolean {
@@ -83,27 +171,33 @@ async function readOptionalAsync(file: string): Promise<Buffer | undefined> {
 }
 
 /** Load synchronously (start-up, HOTUPGRADE LIST). */
-export function loadBundle(logicDir: string, name: string): LoadedBundle {
-  const fullPath = resolveBundle(logicDir, name);
-  return instantiate(logicDir, name, fullPath, fs.readFileSync(fullPath), readOptional(fullPath + '.sha256'), readOptional(fullPath + '.cache'));
+export function loadBundle(logicDir: string, name: string, trust: Trust | null = null): LoadedBundle {
+  const at = locate(logicDir, name);
+  const sidecar = (suffix: string) => readOptional(at.real + suffix);
+  const signed = trust ? [readOptional(path.join(at.dirReal, MANIFEST)), readOptional(path.join(at.dirReal, MANIFEST_SIG))] : [];
+  return instantiate(name, at, fs.readFileSync(at.real), sidecar('.sha256'), sidecar('.cache'), trust, signed[0], signed[1]);
 }
 
 /** Load with the file reads off the event loop (upgrades): only compiling and instantiating block. */
-export async function loadBundleAsync(logicDir: string, name: string): Promise<LoadedBundle> {
-  const fullPath = resolveBundle(logicDir, name);
-  const [bytes, shaFile, cache] = await Promise.all([
-    fs.promises.readFile(fullPath), readOptionalAsync(fullPath + '.sha256'), readOptionalAsync(fullPath + '.cache'),
+export async function loadBundleAsync(logicDir: string, name: string, trust: Trust | null = null): Promise<LoadedBundle> {
+  const at = locate(logicDir, name);
+  const [bytes, shaFile, cache, manifest, sig] = await Promise.all([
+    fs.promises.readFile(at.real), readOptionalAsync(at.real + '.sha256'), readOptionalAsync(at.real + '.cache'),
+    trust ? readOptionalAsync(path.join(at.dirReal, MANIFEST)) : undefined,
+    trust ? readOptionalAsync(path.join(at.dirReal, MANIFEST_SIG)) : undefined,
   ]);
-  return instantiate(logicDir, name, fullPath, bytes, shaFile, cache);
+  return instantiate(name, at, bytes, shaFile, cache, trust, manifest, sig);
 }
 
-function instantiate(logicDir: string, name: string, fullPath: string, bytes: Buffer, shaFile: Buffer | undefined,
-  cachedData: Buffer | undefined): LoadedBundle {
+function instantiate(name: string, at: { real: string; file: string }, bytes: Buffer, shaFile: Buffer | undefined,
+  cache: Buffer | undefined, trust: Trust | null, manifest: Buffer | undefined, sig: Buffer | undefined): LoadedBundle {
+  const fullPath = at.real;
   const sha256 = sha256Hex(bytes);
   const expected = shaFile ? parseShaFile(shaFile) : null;
   if (expected !== null && expected !== sha256) {
     throw new BundleError(`bundle '${name}' sha256 ${sha256} does not match its .sha256 file (${expected})`);
   }
+  const cachedData = checkTrust(trust, name, at.file, sha256, cache, manifest, sig);
   const source = bytes.toString('utf8');
   let script: vm.Script;
   try {
@@ -121,7 +215,7 @@ function instantiate(logicDir: string, name: string, fullPath: string, bytes: Bu
   }
   const logic = mod.exports as LogicModule;
   checkShape(name, logic);
-  return { logic, file: path.relative(fs.realpathSync(logicDir), fullPath), fullPath, sha256, codeCacheUsed };
+  return { logic, file: at.file, fullPath, sha256, codeCacheUsed };
 }
 
 function checkShape(name: string, logic: LogicModule): void {
@@ -138,9 +232,9 @@ function checkShape(name: string, logic: LogicModule): void {
 }
 
 /** Peek at a bundle for HOTUPGRADE LIST without keeping it: version/abi/schema are read by loading it. */
-export function describeBundle(logicDir: string, name: string): { version: string; sha256: string; abi: number | null; stateSchema: number | null; error?: string } {
+export function describeBundle(logicDir: string, name: string, trust: Trust | null = null): { version: string; sha256: string; abi: number | null; stateSchema: number | null; error?: string } {
   try {
-    const b = loadBundle(logicDir, name);
+    const b = loadBundle(logicDir, name, trust);
     return { version: b.logic.version, sha256: b.sha256, abi: b.logic.abi, stateSchema: b.logic.stateSchema };
   } catch (e) {
     let sha = '';

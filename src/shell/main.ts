@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { loadTrust, type Trust } from './loader';
 import { SHELL_VERSION, Shell, defaultLogicDir } from './shell';
 
 const INSTALL_ROOT = path.resolve(__dirname, '..', '..');
@@ -25,7 +26,8 @@ function usage(): string {
     `       ./${me} /etc/myredis.conf --loglevel verbose`,
     `       ./${me} --logic-dir ./dist/logic --logic-file logic-0.1.0.cjs`,
     '',
-    'hotkv-only directives: logic-dir, logic-file, enable-hotupgrade-command, hotupgrade-probation-ms.',
+    'hotkv-only directives: logic-dir, logic-file, enable-hotupgrade-command, hotupgrade-probation-ms,',
+    '                       hotupgrade-max-errors, hotupgrade-require-signature, hotupgrade-public-key.',
     '',
   ].join('\n');
 }
@@ -51,15 +53,18 @@ export function parseArgs(argv: string[]): { configFile: string; readStdin: bool
   return { configFile, readStdin, directives };
 }
 
-/** The two directives the shell needs before any logic exists. Everything else is parsed by the logic. */
-function prescan(text: string, directives: string[][], name: string): string | null {
-  let value: string | null = null;
+/** The directives the shell needs before any logic exists (the last value of each wins); the logic parses
+ *  and validates everything, these included, afterwards. */
+const PRESCAN = ['logic-dir', 'logic-file', 'hotupgrade-require-signature', 'hotupgrade-public-key'] as const;
+function prescan(text: string, directives: string[][]): Map<string, string> {
+  const values = new Map<string, string>();
+  const wanted = new Set<string>(PRESCAN);
   for (const line of text.split(/\r?\n/)) {
     const m = /^\s*(\S+)\s+(.*?)\s*$/.exec(line);
-    if (m && m[1].toLowerCase() === name) value = m[2].replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+    if (m && wanted.has(m[1].toLowerCase())) values.set(m[1].toLowerCase(), m[2].replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1'));
   }
-  for (const d of directives) if (d[0].toLowerCase() === name && d.length > 1) value = d[1];
-  return value;
+  for (const d of directives) if (wanted.has(d[0].toLowerCase()) && d.length > 1) values.set(d[0].toLowerCase(), d[1]);
+  return values;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -85,14 +90,24 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (readStdin) configText += '\n' + fs.readFileSync(0, 'utf8');
 
-  const logicDir = path.resolve(prescan(configText, directives, 'logic-dir') ?? defaultLogicDir(INSTALL_ROOT));
-  const logicFile = prescan(configText, directives, 'logic-file') ?? `logic-${SHELL_VERSION}.cjs`;
-  const shell = new Shell(logicDir);
-  let err: string;
+  const pre = prescan(configText, directives);
+  const logicDir = path.resolve(pre.get('logic-dir') ?? defaultLogicDir(INSTALL_ROOT));
+  const logicFile = pre.get('logic-file') ?? `logic-${SHELL_VERSION}.cjs`;
+  const keyPath = pre.get('hotupgrade-public-key') ?? '';
+  let trust: Trust | null = null;
+  let err = '';
   try {
-    err = shell.boot(logicFile, randomBytes(20).toString('hex'), configText, configPath, directives);
+    trust = loadTrust((pre.get('hotupgrade-require-signature') ?? '').toLowerCase() === 'yes', keyPath && path.resolve(keyPath));
   } catch (e) {
-    err = `cannot start with logic '${logicFile}' from '${logicDir}': ${(e as Error).message}`;
+    err = (e as Error).message;
+  }
+  const shell = new Shell(logicDir, trust);
+  if (!err) {
+    try {
+      err = shell.boot(logicFile, randomBytes(20).toString('hex'), configText, configPath, directives);
+    } catch (e) {
+      err = `cannot start with logic '${logicFile}' from '${logicDir}': ${(e as Error).message}`;
+    }
   }
   if (err) {
     process.stderr.write(`\n*** FATAL CONFIG FILE ERROR (hotkv ${SHELL_VERSION}) ***\n${err}\n`);
@@ -112,6 +127,7 @@ export async function main(argv: string[]): Promise<void> {
   const pidfile = st.config.get('pidfile');
   if (pidfile) { try { fs.writeFileSync(pidfile, `${process.pid}\n`); } catch { /* Redis also only warns */ } }
   shell.log('notice', `Server initialized, logic ${shell.logic.version} sha256=${shell.current.sha256.slice(0, 16)} port=${st.boundPort}`);
+  if (trust) shell.log('notice', `Logic bundles must be listed in logic-dir's MANIFEST signed for ${trust.keyPath}`);
   shell.log('notice', 'Ready to accept connections');
 
   const onSignal = (sig: string) => {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type {
   BundleListing, ClientRecord, HostApi, LogicModule, LogLevel, State, UpgradeHistoryEntry, UpgradeLoadResult,
 } from '../abi';
-import { BundleError, describeBundle, loadBundle, loadBundleAsync, type LoadedBundle } from './loader';
+import { BundleError, describeBundle, loadBundle, loadBundleAsync, type LoadedBundle, type Trust } from './loader';
 import { Logger } from './log';
 
 declare const __SHELL_VERSION__: string;
@@ -34,6 +34,16 @@ export class Shell {
   /** file name of the bundle before the last swap (for a rollback after probation, from disk) */
   previousFile = '';
   private probationTimer: NodeJS.Timeout | null = null;
+  /** when the probation of the last swap began (unix ms) */
+  private probationStartMs = 0;
+  /** during the probation of a newly loaded logic: count its exceptions (hotupgrade-max-errors) */
+  private watching = false;
+  /** state.stats.logicExceptions when last looked at, and the exceptions counted in this probation */
+  private watchSeen = 0;
+  private probationErrors = 0;
+  private autoRollbackQueued = false;
+  /** bumped by every swap: an upgrade prepared while another swap happened is refused */
+  private generation = 0;
   /** an upgrade or rollback is being prepared */
   private busy = false;
   private ticks = new Map<string, NodeJS.Timeout>();
@@ -41,7 +51,8 @@ export class Shell {
   private servers: net.Server[] = [];
   private exiting = false;
 
-  constructor(readonly logicDir: string) {
+  /** trust: with hotupgrade-require-signature, the public key every bundle's signed MANIFEST must verify with */
+  constructor(readonly logicDir: string, readonly trust: Trust | null = null) {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const shell = this;
     this.host = {
@@ -75,9 +86,14 @@ export class Shell {
 
   /** Load the first bundle, build State, apply config, restore data. Returns an error text or ''. */
   boot(logicFile: string, runId: string, configText: string, configFile: string, argDirectives: string[][]): string {
-    this.current = loadBundle(this.logicDir, logicFile);
+    this.current = loadBundle(this.logicDir, logicFile, this.trust);
     const logic = this.current.logic;
     this.state = logic.createState(runId);
+    const u = this.state.upgrade;
+    u.probationEndsMs = 0;
+    u.probationErrors = 0;
+    u.autoRollbacksTotal = 0;
+    u.lastAutoRollback = '';
     this.track(this.current);
     this.state.configFile = configFile;
     const err = logic.configure(this.state, { configText, configFile, argDirectives });
@@ -167,6 +183,10 @@ export class Shell {
       case 'maxclients':
         for (const s of this.servers) s.maxConnections = Number(this.state.config.get('maxclients') ?? '10000') + 32;
         return '';
+      case 'hotupgrade-probation-ms':
+        // A running probation now ends probation-ms after its swap (at once if that is past).
+        if (this.probationTimer) this.armProbation();
+        return '';
       default:
         return '';
     }
@@ -209,6 +229,7 @@ export class Shell {
         this.logicFault('onData', e);
         this.closeClient(client);
       }
+      if (this.watching) this.watchProbation();
     });
     socket.on('drain', () => this.guard('onDrain', () => this.current.logic.onDrain(client)));
     socket.on('error', () => { /* 'close' follows */ });
@@ -223,6 +244,7 @@ export class Shell {
 
   private guard(what: string, fn: () => void): void {
     try { fn(); } catch (e) { this.logicFault(what, e); }
+    if (this.watching) this.watchProbation();
   }
 
   private logicFault(what: string, e: unknown): void {
@@ -295,7 +317,7 @@ export class Shell {
   beginUpgrade(name: string, client: ClientRecord | null, action: UpgradeHistoryEntry['action']): UpgradeLoadResult | null {
     if (this.busy) return this.failure(this.current.logic.version, name, '', 'another upgrade is already in progress', action);
     this.busy = true;
-    void this.prepareAndSwap(name, () => loadBundleAsync(this.logicDir, name), true, client, action);
+    void this.prepareAndSwap(name, () => loadBundleAsync(this.logicDir, name, this.trust), true, client, action);
     return null;
   }
 
@@ -310,7 +332,7 @@ export class Shell {
       void this.prepareAndSwap(loaded.file, () => Promise.resolve(loaded), false, client, 'rollback');
     } else {
       const file = this.previousFile;
-      void this.prepareAndSwap(file, () => loadBundleAsync(this.logicDir, file), true, client, 'rollback');
+      void this.prepareAndSwap(file, () => loadBundleAsync(this.logicDir, file, this.trust), true, client, 'rollback');
     }
     return null;
   }
@@ -321,6 +343,7 @@ export class Shell {
    */
   private async prepareAndSwap(name: string, load: () => Promise<LoadedBundle>, selfTest: boolean,
     client: ClientRecord | null, action: UpgradeHistoryEntry['action']): Promise<void> {
+    const generation = this.generation;
     let next: LoadedBundle;
     try {
       const loaded = await load();
@@ -330,12 +353,14 @@ export class Shell {
       this.finish(client, this.failure(this.current.logic.version, name, '', msg, action));
       return;
     }
-    const verr = await this.verify(next, selfTest);
+    let verr = await this.verify(next, selfTest, action);
+    if (!verr) await new Promise<void>((resolve) => setImmediate(resolve));
+    // An automatic rollback may have swapped meanwhile: what was verified is no longer what it replaces.
+    if (!verr && generation !== this.generation) verr = 'the active logic changed while this upgrade was being prepared (automatic rollback)';
     if (verr) {
       this.finish(client, this.failure(this.current.logic.version, next.logic.version, next.sha256, verr, action));
       return;
     }
-    await new Promise<void>((resolve) => setImmediate(resolve));
     this.finish(client, this.swap(next, action));
   }
 
@@ -345,12 +370,10 @@ export class Shell {
   }
 
   /** Schema compatibility, then the self-test rounds on a scratch State. */
-  private async verify(b: LoadedBundle, selfTest: boolean): Promise<string> {
+  private async verify(b: LoadedBundle, selfTest: boolean, action: UpgradeHistoryEntry['action']): Promise<string> {
     const logic = b.logic;
-    const cur = this.state.schema;
-    if (logic.stateSchema < cur && !(logic.readsSchemas ?? []).includes(cur)) {
-      return `bundle ${logic.version} uses state schema ${logic.stateSchema} and cannot read the current schema ${cur}`;
-    }
+    const serr = schemaError(logic, this.state.schema, action);
+    if (serr) return serr;
     if (!selfTest) return '';
     const scratch = scratchHost(logic, this.state.runId);
     for (let round = 0; round < SELFTEST_ROUNDS; round++) {
@@ -378,9 +401,15 @@ export class Shell {
     }
     this.clearTicks();
     try {
-      if (st.schema !== next.logic.stateSchema) next.logic.migrate(st, st.schema);
+      // A newer schema is migrated to; an older logic that declares it reads the current schema leaves it as is.
+      const target = next.logic.stateSchema;
+      if (st.schema !== target && !(target < st.schema && (next.logic.readsSchemas ?? []).includes(st.schema))) {
+        next.logic.migrate(st, st.schema);
+        st.schema = target;
+      }
       next.logic.activate(this.host);
       this.current = next;
+      this.generation++;
     } catch (e) {
       error = `activation failed: ${(e as Error)?.message ?? String(e)}`;
       try { next.logic.deactivate(); } catch { /* best effort */ }
@@ -397,29 +426,88 @@ export class Shell {
     u.lastUpgradeTimeMs = Date.now();
     this.recordLoaded(next);
     this.addHistory({ timeMs: Date.now(), action, from: old.logic.version, to: next.logic.version, sha256: next.sha256, pauseUs, result: 'ok' });
-    this.keepPrevious(old);
+    this.keepPrevious(old, action);
     this.log('notice', `Hot upgrade (${action}) ${old.logic.version} -> ${next.logic.version} done in ${pauseUs} us`);
     return { ok: true, fromVersion: old.logic.version, toVersion: next.logic.version, sha256: next.sha256, pauseUs };
   }
 
-  private keepPrevious(old: LoadedBundle): void {
-    this.previous = old;
+  /**
+   * Probation: the replaced logic stays loaded for hotupgrade-probation-ms so a rollback needs no disk
+   * read, and a newly loaded logic (not a rollback target) that throws in more than hotupgrade-max-errors
+   * calls meanwhile is rolled back automatically. After an automatic rollback the faulty logic is released
+   * at once (a later HOTUPGRADE ROLLBACK would reload it from disk and self-test it again).
+   */
+  private keepPrevious(old: LoadedBundle, action: UpgradeHistoryEntry['action']): void {
+    this.endProbation();
     this.previousFile = old.file;
     const u = this.state.upgrade;
-    u.previousLoaded = true;
     u.previousVersion = old.logic.version;
+    if (action === 'auto-rollback') return;
+    this.previous = old;
+    u.previousLoaded = true;
+    this.probationStartMs = Date.now();
+    this.watching = action === 'load' || action === 'signal';
+    this.watchSeen = this.state.stats.logicExceptions;
+    this.probationErrors = 0;
+    u.probationErrors = 0;
+    this.armProbation();
+  }
+
+  /** (Re)arm the end of the probation: hotupgrade-probation-ms after the swap. */
+  private armProbation(): void {
     if (this.probationTimer) clearTimeout(this.probationTimer);
-    const ms = Number(this.state.config.get('hotupgrade-probation-ms') ?? '10000');
-    const release = () => {
-      this.probationTimer = null;
-      this.previous = null; // the old bundle becomes garbage here
-      u.previousLoaded = false;
-    };
-    if (ms <= 0) release();
-    else {
-      this.probationTimer = setTimeout(release, ms);
-      this.probationTimer.unref();
+    this.probationTimer = null;
+    const ends = this.probationStartMs + Number(this.state.config.get('hotupgrade-probation-ms') ?? '10000');
+    const left = ends - Date.now();
+    if (left <= 0) {
+      this.endProbation();
+      return;
     }
+    this.state.upgrade.probationEndsMs = ends;
+    this.probationTimer = setTimeout(() => this.endProbation(), left);
+    this.probationTimer.unref();
+  }
+
+  private endProbation(): void {
+    if (this.probationTimer) clearTimeout(this.probationTimer);
+    this.probationTimer = null;
+    this.previous = null; // the old bundle becomes garbage here
+    this.watching = false;
+    const u = this.state.upgrade;
+    u.previousLoaded = false;
+    u.probationEndsMs = 0;
+  }
+
+  /** After each event during a watched probation: count the new logic's exceptions (cheap when there are none). */
+  private watchProbation(): void {
+    const n = this.state.stats.logicExceptions;
+    if (n === this.watchSeen) return;
+    this.probationErrors += n > this.watchSeen ? n - this.watchSeen : n; // n < seen: the counter was reset
+    this.watchSeen = n;
+    this.state.upgrade.probationErrors = this.probationErrors;
+    const max = Number(this.state.config.get('hotupgrade-max-errors') ?? '0');
+    if (max > 0 && this.probationErrors > max && !this.autoRollbackQueued) {
+      this.autoRollbackQueued = true;
+      // Rule 4: swap between events, never inside the one that noticed.
+      setImmediate(() => this.autoRollback(max));
+    }
+  }
+
+  private autoRollback(max: number): void {
+    this.autoRollbackQueued = false;
+    const prev = this.previous;
+    if (!this.watching || prev === null) return; // probation ended meanwhile
+    const bad = this.current.logic.version;
+    const reason = `logic ${bad} threw in ${this.probationErrors} calls during its probation (hotupgrade-max-errors ${max})`;
+    this.log('warning', `Hot upgrade probation failed: ${reason}, rolling back to ${prev.logic.version}`);
+    this.watching = false;
+    // The previous logic passed its self-test when it was loaded; only the schema can have moved since.
+    const serr = schemaError(prev.logic, this.state.schema, 'auto-rollback');
+    const r = serr ? this.failure(bad, prev.logic.version, prev.sha256, serr, 'auto-rollback') : this.swap(prev, 'auto-rollback');
+    if (!r.ok) return;
+    const u = this.state.upgrade;
+    u.autoRollbacksTotal = (u.autoRollbacksTotal ?? 0) + 1;
+    u.lastAutoRollback = reason;
   }
 
   /** SIGUSR2: reload the configured logic-file. */
@@ -435,7 +523,7 @@ export class Shell {
       names = fs.readdirSync(this.logicDir).filter((n) => n.endsWith('.cjs') || n.endsWith('.js')).sort();
     } catch { /* missing dir: empty list */ }
     return names.map((file) => {
-      const d = describeBundle(this.logicDir, file);
+      const d = describeBundle(this.logicDir, file, this.trust);
       return { file, version: d.version, sha256: d.sha256, abi: d.abi, stateSchema: d.stateSchema, current: file === this.current.file, error: d.error };
     });
   }
@@ -458,6 +546,18 @@ export class Shell {
     // Let the final log line reach its file, then leave.
     setImmediate(() => process.exit(code));
   }
+}
+
+/**
+ * Can `logic` take over a State of schema `cur`? A newer schema migrates; an older logic must declare in
+ * readsSchemas that it reads `cur` (rolling back across a state-schema change otherwise loses data).
+ */
+function schemaError(logic: LogicModule, cur: number, action: UpgradeHistoryEntry['action']): string {
+  const reads = logic.readsSchemas ?? [];
+  if (logic.stateSchema >= cur || reads.includes(cur)) return '';
+  const what = action === 'rollback' || action === 'auto-rollback' ? 'cannot roll back across a state-schema change: ' : '';
+  return `${what}logic ${logic.version} uses state schema ${logic.stateSchema} and does not declare that it reads ` +
+    `the current state schema ${cur} (readsSchemas [${reads.join(', ')}])`;
 }
 
 /** A scratch host around a fresh State: what selfTest runs against, never the live State. */

@@ -114,6 +114,12 @@ function argvSize(argv: string[]): number {
   return n;
 }
 
+/** argv-mem of another client: a blocked client still holds its command's arguments, as in Redis. */
+function heldArgvSize(cl: Client): number {
+  const held = (cl.ext.blocked as { argv?: string[] } | undefined)?.argv;
+  return held ? argvSize(held) : 0;
+}
+
 function clientId(c: Client): void {
   addInt(c, c.id);
 }
@@ -140,7 +146,7 @@ function clientList(c: Client, argv: string[]): void {
         return;
       }
       const cl = state.clients.get(Number(id));
-      if (cl && !isGone(cl)) out += clientInfoString(cl, cl === c ? argvSize(argv) : 0) + '\n';
+      if (cl && !isGone(cl)) out += clientInfoString(cl, cl === c ? argvSize(argv) : heldArgvSize(cl)) + '\n';
     }
   } else if (argv.length !== 2) {
     addError(c, SYNTAX);
@@ -151,7 +157,7 @@ function clientList(c: Client, argv: string[]): void {
     for (const cl of state.clients.values()) {
       if (isGone(cl)) continue;
       if (type !== null && clientType(clientFields(cl)) !== type) continue;
-      out += clientInfoString(cl, cl === c ? argvSize(argv) : 0) + '\n';
+      out += clientInfoString(cl, cl === c ? argvSize(argv) : heldArgvSize(cl)) + '\n';
     }
   }
   addVerbatim(c, out);

@@ -1,6 +1,7 @@
 // Connection commands: PING ECHO HELLO SELECT QUIT RESET AUTH.
 
-import { addArrayLen, addBulk, addError, addInt, addMapLen, addOk, addRaw, addStatus } from '../resp/reply';
+import { CLIENT_PUBSUB } from '../dispatch';
+import { addArrayLen, addBulk, addError, addInt, addMapLen, addOk, addRaw, addStatus, bulkProto } from '../resp/reply';
 import { cfg, markPending, state, type Client } from '../runtime';
 import { parseCInt, parseSafeInt } from '../util/numbers';
 import { REDIS_VERSION } from '../version';
@@ -9,6 +10,11 @@ import type { CommandSpec } from './table';
 function ping(c: Client, argv: string[]): void {
   if (argv.length > 2) {
     addError(c, "ERR wrong number of arguments for 'ping' command");
+    return;
+  }
+  if (c.flags & CLIENT_PUBSUB && c.resp === 2) {
+    // Subscribed RESP2 clients get a ["pong", <message or "">] array.
+    addRaw(c, '*2\r\n$4\r\npong\r\n' + bulkProto(argv.length === 1 ? '' : argv[1]));
     return;
   }
   if (argv.length === 1) addRaw(c, '+PONG\r\n');

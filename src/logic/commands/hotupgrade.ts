@@ -131,8 +131,9 @@ const containerMeta: CommandMeta = {
 
 export const commands: CommandSpec[] = [
   { name: 'hotupgrade', fn: () => undefined, meta: containerMeta },
-  { name: 'hotupgrade|load', fn: load, meta: sub('load', 3, 'Load and swap in a logic bundle', ['admin', 'noscript', 'loading', 'stale']) },
-  { name: 'hotupgrade|rollback', fn: rollback, meta: sub('rollback', 2, 'Return to the previous logic', ['admin', 'noscript', 'loading', 'stale']) },
+  // no_multi: the reply comes after the swap, on a later event, so it cannot sit inside an EXEC reply.
+  { name: 'hotupgrade|load', fn: load, meta: sub('load', 3, 'Load and swap in a logic bundle', ['admin', 'noscript', 'loading', 'stale', 'no_multi']) },
+  { name: 'hotupgrade|rollback', fn: rollback, meta: sub('rollback', 2, 'Return to the previous logic', ['admin', 'noscript', 'loading', 'stale', 'no_multi']) },
   { name: 'hotupgrade|status', fn: status, meta: sub('status', 2, 'Show the active logic', ['admin', 'loading', 'stale']) },
   { name: 'hotupgrade|list', fn: list, meta: sub('list', 2, 'List bundles in logic-dir', ['admin', 'loading', 'stale']) },
   { name: 'hotupgrade|history', fn: history, meta: sub('history', -2, 'Show the upgrade history', ['admin', 'loading', 'stale']) },

@@ -8,6 +8,12 @@ import { commands as server } from './server';
 import { commands as config } from './config';
 import { commands as client } from './client';
 import { commands as command } from './command';
+import { commands as lists } from './lists';
+import { commands as multi } from './multi';
+import { commands as pubsub } from './pubsub';
+import { commands as zsets } from './zsets';
+import { commands as hashes } from './hashes';
+import { commands as sets } from './sets';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -18,4 +24,10 @@ export const allSpecs: CommandSpec[] = [
   ...config,
   ...client,
   ...command,
+  ...lists,
+  ...multi,
+  ...pubsub,
+  ...zsets,
+  ...hashes,
+  ...sets,
 ];

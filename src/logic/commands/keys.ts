@@ -4,6 +4,7 @@
 
 import type { Db, StoredValue } from '../../abi';
 import { lifecycleHooks } from '../lifecycle';
+import { notifyKeyspaceEvent, NOTIFY_GENERIC, NOTIFY_KEY_MISS } from '../notify';
 import {
   cloneValue, dbAddRaw, dbDelete, dirty, expireIfNeeded, getExpire, keyHooks, lookupRead, lookupWrite,
   lruClock, removeExpire, setExpire, signalModifiedKey, typeOf,
@@ -28,12 +29,17 @@ const LFU_INIT_VAL = 5;
 
 /**
  * lookupKeyReadWithFlags(LOOKUP_NOTOUCH): expires the key if due and counts a keyspace hit or
- * miss, but leaves the access time alone (EXISTS, TYPE, TTL, OBJECT, SCAN TYPE).
+ * miss, but leaves the access time alone (EXISTS, TYPE, TTL, OBJECT, SCAN TYPE). A miss is a
+ * `keymiss` event unless `notify` is false (OBJECT adds LOOKUP_NONOTIFY).
  */
-export function lookupNoTouch(db: Db, key: string): StoredValue | undefined {
+export function lookupNoTouch(db: Db, key: string, notify = true): StoredValue | undefined {
   const v = db.expires.size !== 0 && expireIfNeeded(db, key) ? undefined : db.dict.get(key);
-  if (v === undefined) state.stats.keyspaceMisses++;
-  else state.stats.keyspaceHits++;
+  if (v === undefined) {
+    state.stats.keyspaceMisses++;
+    if (notify) notifyKeyspaceEvent(NOTIFY_KEY_MISS, 'keymiss', key, db.id);
+  } else {
+    state.stats.keyspaceHits++;
+  }
   return v;
 }
 
@@ -65,7 +71,10 @@ function del(c: Client, argv: string[]): void {
   for (let j = 1; j < argv.length; j++) {
     const key = argv[j];
     if (db.expires.size !== 0 && expireIfNeeded(db, key)) continue;
-    if (dbDelete(db, key)) n++;
+    if (dbDelete(db, key)) {
+      notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, db.id);
+      n++;
+    }
   }
   dirty(n);
   addInt(c, n);
@@ -218,6 +227,8 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   if (expire !== -1) setExpire(db, dst, expire);
   dbDelete(db, src);
   signalModifiedKey(db, dst);
+  notifyKeyspaceEvent(NOTIFY_GENERIC, 'rename_from', src, db.id);
+  notifyKeyspaceEvent(NOTIFY_GENERIC, 'rename_to', dst, db.id);
   dirty(1);
   if (nx) addInt(c, 1);
   else addOk(c);
@@ -242,6 +253,8 @@ function move(c: Client, argv: string[]): void {
   if (expire !== -1) setExpire(dst, key, expire);
   dbDelete(src, key);
   signalModifiedKey(dst, key);
+  notifyKeyspaceEvent(NOTIFY_GENERIC, 'move_from', key, src.id);
+  notifyKeyspaceEvent(NOTIFY_GENERIC, 'move_to', key, dst.id);
   dirty(1);
   addInt(c, 1);
 }
@@ -285,6 +298,7 @@ function copy(c: Client, argv: string[]): void {
   dbAddRaw(dst, newkey, copyOf);
   if (expire !== -1) setExpire(dst, newkey, expire);
   signalModifiedKey(dst, newkey);
+  notifyKeyspaceEvent(NOTIFY_GENERIC, 'copy_to', newkey, dst.id);
   dirty(1);
   addInt(c, 1);
 }
@@ -451,9 +465,11 @@ function expireGeneric(c: Client, argv: string[], basetime: number, unitSeconds:
   if (whenMs <= now()) {
     // Already expired: Redis 7.0 deletes the key (and propagates a DEL) and replies 1.
     dbDelete(db, key);
+    notifyKeyspaceEvent(NOTIFY_GENERIC, 'del', key, db.id);
   } else {
     setExpire(db, key, whenMs);
     signalModifiedKey(db, key);
+    notifyKeyspaceEvent(NOTIFY_GENERIC, 'expire', key, db.id);
   }
   dirty(1);
   addInt(c, 1);
@@ -506,6 +522,7 @@ function persist(c: Client, argv: string[]): void {
   const key = argv[1];
   if (lookupWrite(db, key) !== undefined && removeExpire(db, key)) {
     signalModifiedKey(db, key);
+    notifyKeyspaceEvent(NOTIFY_GENERIC, 'persist', key, db.id);
     dirty(1);
     addInt(c, 1);
   } else {
@@ -526,7 +543,7 @@ function sharedIntegersAllowed(): boolean {
 }
 
 function objectLookup(c: Client, key: string): StoredValue | undefined {
-  const v = lookupNoTouch(dbOf(c), key);
+  const v = lookupNoTouch(dbOf(c), key, false);
   if (v === undefined) addNull(c);
   return v;
 }

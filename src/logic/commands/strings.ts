@@ -14,7 +14,7 @@ import { notifyKeyspaceEvent, NOTIFY_GENERIC, NOTIFY_STRING } from '../notify';
 import { cfgInt, dbOf, now, type Client } from '../runtime';
 import { createdString, isStringValue, rawString, readString } from '../types/string';
 import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../util/longdouble';
-import { ERR_NOT_FLOAT, ERR_NOT_INT, LLONG_MAX, LLONG_MIN, parseInt64, parseSafeInt } from '../util/numbers';
+import { addInt64Text, ERR_NOT_FLOAT, ERR_NOT_INT, LLONG_MAX, LLONG_MIN, parseInt64, parseSafeInt } from '../util/numbers';
 import type { CommandSpec } from './table';
 
 const ERR_SYNTAX = 'ERR syntax error';
@@ -487,23 +487,15 @@ function getrange(c: Client, argv: string[]): void {
 // INCR DECR INCRBY DECRBY INCRBYFLOAT
 // ---------------------------------------------------------------------------------------------
 
-const SAFE = Number.MAX_SAFE_INTEGER;
-
 /** incrDecrCommand: add `incr` (a number within the safe range, or a bigint) to the key's integer. */
 function incrDecr(c: Client, key: string, incr: number | bigint): void {
   const db = dbOf(c);
   const cur = numberValueOrReply<number | bigint>(c, lookupWrite(db, key), parseLL, ERR_NOT_INT, 0);
   if (cur === null) return;
-  let text: string;
-  if (typeof cur === 'number' && typeof incr === 'number' && Math.abs(cur + incr) <= SAFE) {
-    text = String(cur + incr);
-  } else {
-    const sum = BigInt(cur) + BigInt(incr);
-    if (sum > LLONG_MAX || sum < LLONG_MIN) {
-      addError(c, 'ERR increment or decrement would overflow');
-      return;
-    }
-    text = sum.toString();
+  const text = addInt64Text(cur, incr);
+  if (text === null) {
+    addError(c, 'ERR increment or decrement would overflow');
+    return;
   }
   setKey(db, key, text, true);
   dirty(1);

@@ -97,3 +97,297 @@ export function parseCInt(s: string): number | string {
   if (n < -2147483648n || n > 2147483647n) return 'ERR value is out of range, value must between -2147483648 and 2147483647';
   return Number(n);
 }
+
+/**
+ * a + b for parsed 64-bit integers (safe-integer numbers or bigints) as decimal text, or null when the
+ * sum leaves the signed 64-bit range (INCRBY's and HINCRBY's "increment or decrement would overflow").
+ */
+export function addInt64Text(a: number | bigint, b: number | bigint): string | null {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const sum = a + b;
+    if (Number.isSafeInteger(sum)) return String(sum);
+  }
+  const sum = BigInt(a) + BigInt(b);
+  return sum > LLONG_MAX || sum < LLONG_MIN ? null : sum.toString();
+}
+
+// ------------------------------------------------------------------------------------------------
+// C doubles: glibc strtod and printf("%.17g"), hand-written because replies must match Redis's bytes.
+// ------------------------------------------------------------------------------------------------
+
+/** Result of strtodPrefix: the value, where parsing stopped, and whether errno would be ERANGE. */
+export interface StrtodResult {
+  value: number;
+  /** index just past the parsed number; `start` when nothing was converted (as strtod's endptr) */
+  end: number;
+  /** overflow to +-inf or underflow to zero (glibc sets ERANGE) */
+  erange: boolean;
+}
+
+const strtodOut: StrtodResult = { value: 0, end: 0, erange: false };
+
+function isCSpace(ch: number): boolean {
+  return ch === 32 || (ch >= 9 && ch <= 13);
+}
+function isDigit(ch: number): boolean {
+  return ch >= 48 && ch <= 57;
+}
+function hexVal(ch: number): number {
+  if (ch >= 48 && ch <= 57) return ch - 48;
+  const l = ch | 32;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+function matchWordAt(s: string, i: number, word: string): boolean {
+  if (i + word.length > s.length) return false;
+  for (let k = 0; k < word.length; k++) if ((s.charCodeAt(i + k) | 32) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * glibc's strtod(s + start, &end) in the C locale: leading white space, a sign, then a decimal or
+ * hexadecimal number, "inf"/"infinity" or "nan"/"nan(chars)". Parsing stops at the first character
+ * that does not fit (a NUL byte included). The returned object is reused by the next call.
+ */
+export function strtodPrefix(s: string, start = 0): StrtodResult {
+  const out = strtodOut;
+  out.value = 0;
+  out.end = start;
+  out.erange = false;
+  const n = s.length;
+  let i = start;
+  while (i < n && isCSpace(s.charCodeAt(i))) i++;
+  let neg = false;
+  const sc = s.charCodeAt(i);
+  if (sc === 43 || sc === 45) {
+    neg = sc === 45;
+    i++;
+  }
+  if (matchWordAt(s, i, 'inf')) {
+    out.value = neg ? -Infinity : Infinity;
+    out.end = matchWordAt(s, i, 'infinity') ? i + 8 : i + 3;
+    return out;
+  }
+  if (matchWordAt(s, i, 'nan')) {
+    out.value = NaN;
+    let j = i + 3;
+    if (s.charCodeAt(j) === 40) {
+      let k = j + 1;
+      for (;;) {
+        const ch = s.charCodeAt(k);
+        if (isDigit(ch) || ((ch | 32) >= 97 && (ch | 32) <= 122) || ch === 95) k++;
+        else break;
+      }
+      if (s.charCodeAt(k) === 41) j = k + 1;
+    }
+    out.end = j;
+    return out;
+  }
+  if (s.charCodeAt(i) === 48 && (s.charCodeAt(i + 1) | 32) === 120) {
+    const h = i + 2;
+    if (hexVal(s.charCodeAt(h)) >= 0 || (s.charCodeAt(h) === 46 && hexVal(s.charCodeAt(h + 1)) >= 0)) {
+      parseHexPrefix(s, h, neg, out);
+      return out;
+    }
+    // "0x" without hex digits: only the "0" is a number
+    out.value = neg ? -0 : 0;
+    out.end = i + 1;
+    return out;
+  }
+  const numStart = i;
+  let digits = 0;
+  let nonZero = false;
+  while (i < n && isDigit(s.charCodeAt(i))) {
+    if (s.charCodeAt(i) !== 48) nonZero = true;
+    i++;
+    digits++;
+  }
+  if (s.charCodeAt(i) === 46) {
+    i++;
+    while (i < n && isDigit(s.charCodeAt(i))) {
+      if (s.charCodeAt(i) !== 48) nonZero = true;
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return out; // no conversion: end stays at start
+  if ((s.charCodeAt(i) | 32) === 101) {
+    let j = i + 1;
+    const es = s.charCodeAt(j);
+    if (es === 43 || es === 45) j++;
+    if (isDigit(s.charCodeAt(j))) {
+      while (j < n && isDigit(s.charCodeAt(j))) j++;
+      i = j;
+    }
+  }
+  // JS number parsing is correctly rounded (round half to even), as glibc's strtod.
+  const text = s.slice(numStart, i);
+  let v = Number(text.charCodeAt(0) === 46 ? '0' + text : text);
+  if (v === Infinity) out.erange = true;
+  else if (v === 0 && nonZero) out.erange = true;
+  if (neg) v = -v;
+  out.value = v;
+  out.end = i;
+  return out;
+}
+
+/** Hex float digits from s[h] (after "0x"): mantissa, optional '.', optional p-exponent; exact rounding. */
+function parseHexPrefix(s: string, h: number, neg: boolean, out: StrtodResult): void {
+  let i = h;
+  let mant = 0n;
+  let exp = 0;
+  let sawDot = false;
+  for (;;) {
+    const ch = s.charCodeAt(i);
+    const v = hexVal(ch);
+    if (v >= 0) {
+      mant = (mant << 4n) | BigInt(v);
+      if (sawDot) exp -= 4;
+      i++;
+    } else if (ch === 46 && !sawDot) {
+      sawDot = true;
+      i++;
+    } else break;
+  }
+  if ((s.charCodeAt(i) | 32) === 112) {
+    let j = i + 1;
+    let eneg = false;
+    const es = s.charCodeAt(j);
+    if (es === 43 || es === 45) {
+      eneg = es === 45;
+      j++;
+    }
+    if (isDigit(s.charCodeAt(j))) {
+      let e = 0;
+      while (isDigit(s.charCodeAt(j))) {
+        if (e < 1e8) e = e * 10 + (s.charCodeAt(j) - 48);
+        j++;
+      }
+      exp += eneg ? -e : e;
+      i = j;
+    }
+  }
+  out.end = i;
+  let v = bigTimesPow2(mant, exp);
+  if (v === Infinity) out.erange = true;
+  else if (v === 0 && mant !== 0n) out.erange = true;
+  if (neg) v = -v;
+  out.value = v;
+}
+
+/** m * 2^e rounded to the nearest double (ties to even), with gradual underflow. */
+function bigTimesPow2(m: bigint, e: number): number {
+  if (m === 0n) return 0;
+  const bits = m.toString(2).length;
+  // keep at most 53 significant bits, and no bit below 2^-1074
+  let shift = Math.max(bits - 53, -1074 - e);
+  if (shift > 0) {
+    const sh = BigInt(shift);
+    const q = m >> sh;
+    const rem = m - (q << sh);
+    const half = 1n << (sh - 1n);
+    m = rem > half || (rem === half && (q & 1n) === 1n) ? q + 1n : q;
+    e += shift;
+  } else shift = 0;
+  if (e + m.toString(2).length - 1 > 1023) return Infinity;
+  let v = Number(m);
+  // scale in steps so no intermediate power of two under- or overflows
+  while (e > 0) {
+    const k = Math.min(e, 1000);
+    v *= 2 ** k;
+    e -= k;
+  }
+  while (e < 0) {
+    const k = Math.max(e, -1000);
+    v *= 2 ** k;
+    e -= k;
+  }
+  return v;
+}
+
+/**
+ * Redis's string2d (getDoubleFromObject: ZADD scores, ZUNIONSTORE weights ...): the whole text must
+ * be a number for strtod, without leading space, not NaN, and not overflowing or underflowing to
+ * zero. Returns NaN when rejected.
+ */
+export function string2d(s: string): number {
+  if (s.length === 0 || isCSpace(s.charCodeAt(0))) return NaN;
+  const r = strtodPrefix(s, 0);
+  if (r.end !== s.length) return NaN;
+  const v = r.value;
+  if (r.erange && (v === Infinity || v === -Infinity || v === 0)) return NaN;
+  return v;
+}
+
+/**
+ * printf("%.17g", d) as glibc prints it (Redis 7.0's addReplyDouble), with "inf"/"-inf"/"nan" for
+ * the special values as Redis spells them. Digits are rounded from the exact binary value with
+ * ties to even (JS's toExponential breaks exact ties upwards, so those are fixed here).
+ */
+export function formatDouble17g(d: number): string {
+  if (d !== d) return 'nan';
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (d === 0) return 1 / d < 0 ? '-0' : '0';
+  // Integers below 1e17 print in full in both (%.17g stays in fixed notation up to 17 digits).
+  if (Number.isInteger(d) && d < 1e17 && d > -1e17) return String(d);
+  const neg = d < 0;
+  const a = neg ? -d : d;
+  const e18 = a.toExponential(17); // 18 significant digits, to detect an exact tie at the 18th
+  let mant: string;
+  let exp: number;
+  const ep = e18.indexOf('e');
+  const d18 = e18.charCodeAt(ep - 1);
+  if (d18 === 53 /* '5' */ && isExactDecimal(a, e18, ep)) {
+    // exact halfway case: round the 17 digits half to even
+    let digits = BigInt(e18.slice(0, 1) + e18.slice(2, ep - 1));
+    exp = Number(e18.slice(ep + 1));
+    if ((digits & 1n) === 1n) digits += 1n;
+    let t = digits.toString();
+    if (t.length > 17) {
+      t = t.slice(0, 17);
+      exp++;
+    }
+    mant = t;
+  } else {
+    const e17 = a.toExponential(16);
+    const p = e17.indexOf('e');
+    mant = e17.slice(0, 1) + e17.slice(2, p);
+    exp = Number(e17.slice(p + 1));
+  }
+  // %g: fixed notation when -4 <= exp < 17, else exponential; trailing zeros removed.
+  let out: string;
+  if (exp >= -4 && exp < 17) {
+    if (exp >= 0) {
+      const intPart = mant.slice(0, exp + 1);
+      const frac = mant.slice(exp + 1).replace(/0+$/, '');
+      out = frac.length > 0 ? intPart + '.' + frac : intPart;
+    } else {
+      const frac = ('0'.repeat(-exp - 1) + mant).replace(/0+$/, '');
+      out = '0.' + frac;
+    }
+  } else {
+    const frac = mant.slice(1).replace(/0+$/, '');
+    const ae = exp < 0 ? -exp : exp;
+    out = mant.slice(0, 1) + (frac.length > 0 ? '.' + frac : '') + 'e' + (exp < 0 ? '-' : '+') + (ae < 10 ? '0' + ae : String(ae));
+  }
+  return neg ? '-' + out : out;
+}
+
+/** True when the positive double a equals the decimal text e18 ("d.ddd...e±x", exponent at index ep) exactly. */
+function isExactDecimal(a: number, e18: string, ep: number): boolean {
+  const digits = BigInt(e18.slice(0, 1) + e18.slice(2, ep));
+  const k = Number(e18.slice(ep + 1)) - (ep - 2); // value = digits * 10^k
+  // a = m * 2^e2 with m an integer
+  let m = a;
+  let e2 = 0;
+  while (!Number.isInteger(m)) {
+    m *= 2;
+    e2--;
+  }
+  let lhs = BigInt(m);
+  let rhs = digits;
+  if (e2 < 0) rhs <<= BigInt(-e2);
+  if (k > 0) rhs *= 10n ** BigInt(k);
+  if (k < 0) lhs *= 10n ** BigInt(-k);
+  return lhs === rhs;
+}

@@ -1,0 +1,28 @@
+// The short form of `npm run bench:upgrade`: 100 hot upgrades under pipelined load, every reply checked.
+// No client error, no dropped connection, the replaced bundles are collected, and memory does not grow.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULTS, runUpgradeBench } from '../bench/upgrade-run';
+
+describe('upgrade soak', () => {
+  it('100 upgrades under load: zero client errors, zero reconnects, no memory growth', { timeout: 55000 }, async (t) => {
+    const r = await runUpgradeBench({
+      ...DEFAULTS, upgrades: 100, clients: 4, pipeline: 16, keys: 1000, warmupMs: 200, baselineMs: 300, gapMs: 0,
+      memoryAt: 10, probationMs: 0,
+    });
+    assert.deepEqual(r.errorTexts, []);
+    assert.equal(r.errors, 0);
+    assert.equal(r.reconnects, 0);
+    assert.equal(r.pausesUs.length, 100);
+    assert.ok(r.commands > 1000, `only ${r.commands} commands ran`);
+    const [m10, m100] = r.memory;
+    t.diagnostic(`commands ${r.commands}; used_memory ${m10.usedMemory} -> ${m100.usedMemory}; ` +
+      `bundles collected ${m100.bundlesCollected} of ${m100.bundlesLoaded}`);
+    assert.deepEqual([m10.afterUpgrade, m100.afterUpgrade], [10, 100]);
+    // Probation 0 releases each replaced bundle at once: all but the active one (and at most one the
+    // collector has not reached yet) are gone.
+    assert.ok(m100.bundlesCollected >= m100.bundlesLoaded - 2, `${m100.bundlesCollected} of ${m100.bundlesLoaded} bundles collected`);
+    // A generous bound (the bench's goal is 5%): 90 more upgrades must not keep anything of the bundles they replaced.
+    assert.ok(m100.usedMemory < m10.usedMemory * 1.2, `used_memory ${m10.usedMemory} -> ${m100.usedMemory}`);
+  });
+});
