@@ -1,7 +1,8 @@
 // The upgrade soak behind `npm run bench:upgrade` and test/upgrade-bench.test.ts: hotkv under pipelined
 // load from several connections (every reply checked, every command's latency recorded) while it performs
 // many hot upgrades that alternate between two bundles, with the server's memory sampled after the
-// memoryAt-th and after the last upgrade (clients quiet, MEMORY PURGE, which runs a full GC under --expose-gc).
+// memoryAt-th upgrade, halfway and after the last (clients quiet, MEMORY PURGE, which runs a full GC under
+// --expose-gc).
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -366,7 +367,8 @@ export async function runUpgradeBench(opts: UpgradeBenchOptions): Promise<Upgrad
       } else {
         error(sh, `upgrade ${i} to ${file}: ${JSON.stringify(reply.slice(0, 200))}`);
       }
-      if (i === opts.memoryAt || i === opts.upgrades) await sampleMemory(i);
+      // after memoryAt, halfway (to tell a bounded rise from steady growth) and after the last
+      if (i === opts.memoryAt || i === opts.upgrades || (i === Math.ceil(opts.upgrades / 2) && i > opts.memoryAt)) await sampleMemory(i);
       if (i % 100 === 0) log(`${i} upgrades, ${sh.commands} commands, ${sh.errors} errors, ${sh.reconnects} reconnects`);
       if (opts.gapMs > 0) await sleep(opts.gapMs);
     }

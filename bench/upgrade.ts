@@ -55,6 +55,7 @@ function report(r: UpgradeBenchResult): { lines: string[]; ok: boolean; summary:
   const during = r.samples.select((f) => (f & DURING) !== 0);
   const inUpgrade = r.samples.select((f) => (f & IN_UPGRADE) !== 0);
   const [m10, mLast] = [r.memory[0], r.memory[r.memory.length - 1]];
+  const mHalf = r.memory.length > 2 ? r.memory[1] : null;
   const heapDrift = ((mLast.usedMemory - m10.usedMemory) / m10.usedMemory) * 100;
   const rssDrift = ((mLast.rss - m10.rss) / m10.rss) * 100;
   const lines = [
@@ -66,12 +67,15 @@ function report(r: UpgradeBenchResult): { lines: string[]; ok: boolean; summary:
     `  latency during upgrade phase   ${stats(during)}`,
     `    of which overlapping a LOAD  ${stats(inUpgrade)}`,
     `  errors ${r.errors}, reconnects ${r.reconnects}, ${r.commands} commands checked`,
-    `  memory after upgrade ${m10.afterUpgrade}: used_memory ${mib(m10.usedMemory)}  rss ${mib(m10.rss)}  ` +
-      `bundles loaded ${m10.bundlesLoaded} collected ${m10.bundlesCollected}`,
-    `  memory after upgrade ${mLast.afterUpgrade}: used_memory ${mib(mLast.usedMemory)}  rss ${mib(mLast.rss)}  ` +
-      `bundles loaded ${mLast.bundlesLoaded} collected ${mLast.bundlesCollected}`,
-    `  drift: used_memory ${pct(m10.usedMemory, mLast.usedMemory)}  rss ${pct(m10.rss, mLast.rss)}  (goal: within ${DRIFT_GOAL}%)`,
+    ...r.memory.map((m) => `  memory after upgrade ${String(m.afterUpgrade).padEnd(5)} used_memory ${mib(m.usedMemory)}  rss ${mib(m.rss)}  ` +
+      `bundles loaded ${m.bundlesLoaded} collected ${m.bundlesCollected}`),
+    `  drift ${m10.afterUpgrade} -> ${mLast.afterUpgrade}: used_memory ${pct(m10.usedMemory, mLast.usedMemory)}  rss ${pct(m10.rss, mLast.rss)}  ` +
+      `(goal: within ${DRIFT_GOAL}%)`,
   ];
+  if (mHalf) {
+    lines.push(`  drift ${mHalf.afterUpgrade} -> ${mLast.afterUpgrade}: used_memory ${pct(mHalf.usedMemory, mLast.usedMemory)}  ` +
+      `rss ${pct(mHalf.rss, mLast.rss)}`);
+  }
   for (const e of r.errorTexts) lines.push(`  ! ${e}`);
   const memOk = Math.abs(heapDrift) <= DRIFT_GOAL && Math.abs(rssDrift) <= DRIFT_GOAL;
   const ok = r.errors === 0 && r.reconnects === 0 && r.pausesUs.length === o.upgrades;

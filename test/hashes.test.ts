@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { show, startPair, type Pair } from './helpers/diff';
-import { withPair } from './helpers/duo';
 import {
-  bulkText, canonical, checkPicks, fullScan, hello, prng, sameCounters, sameUnordered, scanReply, splitAggregate,
+  bulkText, canonical, checkPicks, fullScan, hello, prng, sameCounters, sameEvents, seededMix, sameUnordered, scanReply, splitAggregate,
+  withEventsPair,
 } from './helpers/unordered';
 
 const SEED = Number(process.env.HOTKV_TEST_SEED ?? 20240611);
@@ -249,7 +249,10 @@ describe('hash commands match redis-server', () => {
       ['HGETALL', 'lp'], ['HGETALL', 'lp2'], ['HLEN', 'ht'], ['HLEN', 'ht2'], ['HGET', 'ht', 'a'], ['HGET', 'ht2', 'a'],
       ['RENAME', 'lp2', 'lp3'], ['HGETALL', 'lp3'], ['MOVE', 'lp3', '5'], ['SELECT', '5'], ['HGETALL', 'lp3'], ['OBJECT', 'ENCODING', 'lp3'],
       ['COPY', 'lp3', 'lp', 'DB', '0'], ['COPY', 'lp3', 'lp', 'DB', '0', 'REPLACE'], ['SELECT', '0'], ['HGETALL', 'lp'],
-      ['HINCRBY', 'lp', 'a', '1'], ['SELECT', '5'], ['HGETALL', 'lp3'], ['SELECT', '0'], ['DEL', 'ht', 'ht2', 'lp'], ['DBSIZE'],
+      ['HINCRBY', 'lp', 'a', '1'], ['SELECT', '5'], ['HGETALL', 'lp3'], ['SELECT', '0'],
+      // writes keep the TTL
+      ['EXPIRE', 'ht', '1000'], ['HSET', 'ht', 'x', '1'], ['HSETNX', 'ht', 'y', '1'], ['HDEL', 'ht', 'x'], ['HINCRBY', 'ht', 'n', '1'],
+      ['HINCRBYFLOAT', 'ht', 'n', '1'], ['PERSIST', 'ht'], ['DEL', 'ht', 'ht2', 'lp'], ['DBSIZE'],
     ]);
   });
 
@@ -269,88 +272,68 @@ describe('hash commands match redis-server', () => {
     await p.script([
       ['SET', 'str', 'x'], ['CONFIG', 'SET', 'hash-max-listpack-entries', '6', 'hash-max-listpack-value', '12'],
     ]);
-    let step = 0;
-    try {
-      for (step = 0; step < 2500; step++) {
-        const key = pick(keys);
-        const r = rnd();
-        let args: string[];
-        if (r < 0.2) args = ['HSET', key, ...fv()];
-        else if (r < 0.25) args = ['HMSET', key, ...fv()];
-        else if (r < 0.3) args = ['HSETNX', key, field(), value()];
-        else if (r < 0.4) args = ['HDEL', key, ...fs()];
-        else if (r < 0.47) args = ['HINCRBY', key, field(), pick(['1', '-3', '100', '9223372036854775807', 'x'])];
-        else if (r < 0.53) args = ['HINCRBYFLOAT', key, field(), pick(['1.5', '-0.25', '1e2', '0', 'x', '3'])];
-        else if (r < 0.6) args = ['HGET', key, field()];
-        else if (r < 0.64) args = ['HMGET', key, ...fs()];
-        else if (r < 0.68) args = [pick(['HLEN', 'TYPE', 'OBJECT']), key];
-        else if (r < 0.72) args = [pick(['HSTRLEN', 'HEXISTS']), key, field()];
-        else if (r < 0.9) args = [pick(['HGETALL', 'HKEYS', 'HVALS', 'HSCAN']), key];
-        else if (r < 0.96) args = ['HRANDFIELD', key, ...(rnd() < 0.3 ? [] : [String(Math.floor(rnd() * 16) - 8), ...(rnd() < 0.5 ? ['WITHVALUES'] : [])])];
-        else args = [pick(['DEL', 'EXISTS']), key];
-        if (args[0] === 'OBJECT') args = ['OBJECT', 'ENCODING', key];
-        if (args[0] === 'HSCAN') args.push('0', 'COUNT', '1000');
-        if (['HGETALL', 'HKEYS', 'HVALS', 'HSCAN'].includes(args[0])) {
-          // exact while a listpack (the encoding itself is compared first), order ignored otherwise
-          const enc = await p.same('OBJECT', 'ENCODING', key);
-          if (!enc.includes('hashtable')) await p.same(...args);
-          else if (args[0] === 'HSCAN') {
-            const [h, rr] = await Promise.all([p.h.command(...args), p.r.command(...args)]);
-            assert.equal(show(canonical(splitAggregate(h).items[1], true)), show(canonical(splitAggregate(rr).items[1], true)));
-          } else await sameUnordered(p, args, args[0] === 'HGETALL');
-        } else if (args[0] === 'HRANDFIELD') {
+    await seededMix('random hash mix', seed, 2500, async () => {
+      const key = pick(keys);
+      const r = rnd();
+      let args: string[];
+      if (r < 0.2) args = ['HSET', key, ...fv()];
+      else if (r < 0.25) args = ['HMSET', key, ...fv()];
+      else if (r < 0.3) args = ['HSETNX', key, field(), value()];
+      else if (r < 0.4) args = ['HDEL', key, ...fs()];
+      else if (r < 0.47) args = ['HINCRBY', key, field(), pick(['1', '-3', '100', '9223372036854775807', 'x'])];
+      else if (r < 0.53) args = ['HINCRBYFLOAT', key, field(), pick(['1.5', '-0.25', '1e2', '0', 'x', '3'])];
+      else if (r < 0.6) args = ['HGET', key, field()];
+      else if (r < 0.64) args = ['HMGET', key, ...fs()];
+      else if (r < 0.68) args = [pick(['HLEN', 'TYPE', 'OBJECT']), key];
+      else if (r < 0.72) args = [pick(['HSTRLEN', 'HEXISTS']), key, field()];
+      else if (r < 0.9) args = [pick(['HGETALL', 'HKEYS', 'HVALS', 'HSCAN']), key];
+      else if (r < 0.96) args = ['HRANDFIELD', key, ...(rnd() < 0.3 ? [] : [String(Math.floor(rnd() * 16) - 8), ...(rnd() < 0.5 ? ['WITHVALUES'] : [])])];
+      else args = [pick(['DEL', 'EXISTS']), key];
+      if (args[0] === 'OBJECT') args = ['OBJECT', 'ENCODING', key];
+      if (args[0] === 'HSCAN') args.push('0', 'COUNT', '1000');
+      if (['HGETALL', 'HKEYS', 'HVALS', 'HSCAN'].includes(args[0])) {
+        // exact while a listpack (the encoding itself is compared first), order ignored otherwise
+        const enc = await p.same('OBJECT', 'ENCODING', key);
+        if (!enc.includes('hashtable')) await p.same(...args);
+        else if (args[0] === 'HSCAN') {
           const [h, rr] = await Promise.all([p.h.command(...args), p.r.command(...args)]);
-          if (h[0] === '-' || h === '$-1\r\n' || h === '*0\r\n') {
-            assert.equal(show(h), show(rr), show(args.join(' ')));
-          } else {
-            for (const [c, reply] of [[p.h, h], [p.r, rr]] as const) {
-              const universe = await contents(c, key);
-              if (args.length === 2) {
-                assert.ok(universe.has(bulkText(reply)), `${args.join(' ')}: ${show(reply)}`);
-                continue;
-              }
-              const n = Number(args[2]);
-              checkPicks(reply, { head: '*', n: n < 0 ? -n : Math.min(n, universe.size), universe, unique: n > 0, values: args.length === 4, what: args.join(' ') });
-            }
-          }
+          assert.equal(show(canonical(splitAggregate(h).items[1], true)), show(canonical(splitAggregate(rr).items[1], true)));
+        } else await sameUnordered(p, args, args[0] === 'HGETALL');
+      } else if (args[0] === 'HRANDFIELD') {
+        const [h, rr] = await Promise.all([p.h.command(...args), p.r.command(...args)]);
+        if (h[0] === '-' || h === '$-1\r\n' || h === '*0\r\n') {
+          assert.equal(show(h), show(rr), show(args.join(' ')));
         } else {
-          await p.same(...args);
+          for (const [c, reply] of [[p.h, h], [p.r, rr]] as const) {
+            const universe = await contents(c, key);
+            if (args.length === 2) {
+              assert.ok(universe.has(bulkText(reply)), `${args.join(' ')}: ${show(reply)}`);
+              continue;
+            }
+            const n = Number(args[2]);
+            checkPicks(reply, { head: '*', n: n < 0 ? -n : Math.min(n, universe.size), universe, unique: n > 0, values: args.length === 4, what: args.join(' ') });
+          }
         }
+      } else {
+        await p.same(...args);
       }
-      for (const key of keys) await sameUnordered(p, ['HGETALL', key], true);
-    } catch (e) {
-      throw new Error(`random hash mix failed at step ${step} (seed ${seed}, rerun with HOTKV_TEST_SEED=${seed}): ${(e as Error).message}`);
-    }
+    });
+    for (const key of keys) await sameUnordered(p, ['HGETALL', key], true);
   });
 });
 
 describe('hash keyspace events match redis-server', () => {
-  const t = withPair([], async (p) => {
-    await p.same('CONFIG', 'SET', 'notify-keyspace-events', '');
-  });
+  const t = withEventsPair();
 
   it('every write event (KEA and n), in order', async () => {
-    const d = t.d;
-    await d.cmdN('sub', 1, 'PSUBSCRIBE', '__key*__:*');
-    await d.cmd('w', 'CONFIG', 'SET', 'notify-keyspace-events', 'KEAn');
-    const steps: string[][] = [
+    const events = await sameEvents(t.d, [
       ['HSET', 'h', 'a', '1', 'b', '2'], ['HSET', 'h', 'a', '1'], ['HMSET', 'h', 'c', '3'], ['HSETNX', 'h', 'a', 'x'],
       ['HSETNX', 'h', 'd', 'x'], ['HSETNX', 'h2', 'd', 'x'], ['HINCRBY', 'h', 'n', '5'], ['HINCRBY', 'h', 'a', 'x'],
       ['HINCRBY', 'h', 'c', '9223372036854775807'], ['HINCRBYFLOAT', 'h', 'f', '1.5'], ['HINCRBYFLOAT', 'h', 'f', 'inf'],
       ['HINCRBYFLOAT', 'h3', 'f', '2'], ['HDEL', 'h', 'zz'], ['HDEL', 'h', 'a', 'b'], ['HDEL', 'h2', 'd'], ['HDEL', 'nokey', 'a'],
       ['HGET', 'h', 'c'], ['HGETALL', 'h'], ['HRANDFIELD', 'h', '-2'], ['HDEL', 'h', 'c', 'd', 'n', 'f'], ['EXISTS', 'h'],
       ['HSET', 'h', 'x', 'y'], ['SET', 'str', 'v'], ['HSET', 'str', 'a', 'b'], ['DEL', 'h', 'h3'],
-    ];
-    let events = 0;
-    for (const step of steps) {
-      if (step[0] === 'HRANDFIELD') {
-        await d.send('w', ...step);
-        await d.readBoth('w', 1);
-      } else {
-        await d.cmd('w', ...step);
-      }
-      events += ((await d.drain('sub')).match(/pmessage/g) ?? []).length;
-    }
+    ], 'KEAn', (args) => args[0] === 'HRANDFIELD');
     assert.ok(events > 30, `only ${events} events`);
   });
 });

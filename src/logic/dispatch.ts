@@ -87,11 +87,13 @@ function protocolError(c: Client, text: string): void {
 }
 
 export function unknownCommandText(argv: string[]): string {
+  // Redis formats with %.*s / %.128s: each argument stops at its first NUL byte
+  const cstr = (s: string) => { const z = s.indexOf('\0'); return z < 0 ? s : s.slice(0, z); };
   let args = '';
   for (let i = 1; i < argv.length && args.length < 128; i++) {
-    args += `'${argv[i].slice(0, 128 - args.length)}' `;
+    args += `'${cstr(argv[i]).slice(0, 128 - args.length)}' `;
   }
-  return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
+  return `ERR unknown command '${cstr(argv[0]).slice(0, 128)}', with args beginning with: ${args}`;
 }
 
 export function lookupCommand(argv: string[]): CommandDef | undefined {

@@ -3,6 +3,7 @@
 // the per-command counters (dirty, keyspace hits/misses) both servers report in INFO.
 import assert from 'node:assert/strict';
 import { show, type Pair } from './diff';
+import { withPair, type Duo } from './duo';
 import { replyLength, type RawClient } from './resp';
 
 /** Small deterministic PRNG (mulberry32). */
@@ -151,4 +152,42 @@ export async function sameCounters(p: Pair, steps: string[][],
 export async function hello(p: Pair, proto: '2' | '3'): Promise<void> {
   const [h, r] = await Promise.all([p.h.command('HELLO', proto), p.r.command('HELLO', proto)]);
   assert.equal(h[0], r[0], `HELLO ${proto}: ${show(h.slice(0, 40))} vs ${show(r.slice(0, 40))}`);
+}
+
+/**
+ * Keyspace events: subscribe connection 'sub' to all of them, enable `flags` through connection 'w',
+ * run each step on 'w' and compare what the subscriber got after it. Steps for which `random` is true
+ * (random picks) have their replies read but not compared. Returns the number of events seen.
+ */
+export async function sameEvents(d: Duo, steps: string[][], flags = 'KEAn', random: (args: string[]) => boolean = () => false): Promise<number> {
+  await d.cmdN('sub', 1, 'PSUBSCRIBE', '__key*__:*');
+  await d.cmd('w', 'CONFIG', 'SET', 'notify-keyspace-events', flags);
+  let events = 0;
+  for (const step of steps) {
+    if (random(step)) {
+      await d.send('w', ...step);
+      await d.readBoth('w', 1);
+    } else {
+      await d.cmd('w', ...step);
+    }
+    events += ((await d.drain('sub')).match(/pmessage/g) ?? []).length;
+  }
+  return events;
+}
+
+/** withPair() for event tests: notifications are switched off again after each test. */
+export function withEventsPair(): ReturnType<typeof withPair> {
+  return withPair([], async (p) => {
+    await p.same('CONFIG', 'SET', 'notify-keyspace-events', '');
+  });
+}
+
+/** Run `steps` seeded steps; a failure names the step and the seed to rerun it with. */
+export async function seededMix(what: string, seed: number, steps: number, step: (i: number) => Promise<void>): Promise<void> {
+  let i = 0;
+  try {
+    for (i = 0; i < steps; i++) await step(i);
+  } catch (e) {
+    throw new Error(`${what} failed at step ${i} (seed ${seed}, rerun with HOTKV_TEST_SEED=${seed}): ${(e as Error).message}`);
+  }
 }

@@ -15,7 +15,7 @@ import {
 } from '../types/hash';
 import { distinctRandomSlots } from '../types/set';
 import { stringMatch } from '../util/glob';
-import { addLongDouble, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../util/longdouble';
+import { incrLongDoubleText, parseLongDouble, type LongDouble } from '../util/longdouble';
 import { addInt64Text, ERR_NOT_FLOAT, ERR_NOT_INT, parseInt64, parseSafeInt } from '../util/numbers';
 import { scanStep } from '../util/scan';
 import { checkReplyCount, ERR_RANGE_LONG, ERR_SYNTAX, parseRandomCount, removeMembers, scanArgsOrReply } from './sets';
@@ -244,12 +244,11 @@ function hincrbyfloat(c: Client, argv: string[]): void {
     addError(c, 'ERR hash value is not a float');
     return;
   }
-  const sum = addLongDouble(cur, inc);
-  if (sum.kind !== 0) {
+  const text = incrLongDoubleText(cur, inc);
+  if (text === null) {
     addError(c, 'ERR increment would produce NaN or Infinity');
     return;
   }
-  const text = formatLongDoubleHuman(sum);
   hashSet(h, argv[2], text);
   addBulk(c, text);
   written(c, key, 'hincrbyfloat', 1);

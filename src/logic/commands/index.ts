@@ -14,6 +14,7 @@ import { commands as pubsub } from './pubsub';
 import { commands as zsets } from './zsets';
 import { commands as hashes } from './hashes';
 import { commands as sets } from './sets';
+import { commands as sort } from './sort';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -30,4 +31,5 @@ export const allSpecs: CommandSpec[] = [
   ...zsets,
   ...hashes,
   ...sets,
+  ...sort,
 ];

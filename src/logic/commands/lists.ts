@@ -25,7 +25,7 @@ const EMPTY_ARRAY = '*0\r\n';
 // --- argument parsing, as Redis's getLongFromObjectOrReply family -----------------------------
 
 /** A C long (64-bit); `msg` replaces the default error text, as in Redis. null after replying. */
-function getLong(c: Client, s: string, msg: string = ERR_NOT_INT): number | null {
+export function getLong(c: Client, s: string, msg: string = ERR_NOT_INT): number | null {
   const v = parseInt64(s);
   if (v === null) {
     addError(c, msg);
@@ -35,7 +35,7 @@ function getLong(c: Client, s: string, msg: string = ERR_NOT_INT): number | null
 }
 
 /** getRangeLongFromObjectOrReply(min, max, msg): one text for "not a number" and "out of range". */
-function getRangeLong(c: Client, s: string, min: number, msg: string): number | null {
+export function getRangeLong(c: Client, s: string, min: number, msg: string): number | null {
   const v = parseInt64(s);
   if (v === null || v < BigInt(min)) {
     addError(c, msg);

@@ -13,7 +13,7 @@ import {
 import { notifyKeyspaceEvent, NOTIFY_GENERIC, NOTIFY_STRING } from '../notify';
 import { cfgInt, dbOf, now, type Client } from '../runtime';
 import { createdString, isStringValue, rawString, readString } from '../types/string';
-import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from '../util/longdouble';
+import { incrLongDoubleText, parseLongDouble } from '../util/longdouble';
 import { addInt64Text, ERR_NOT_FLOAT, ERR_NOT_INT, LLONG_MAX, LLONG_MIN, parseInt64, parseSafeInt } from '../util/numbers';
 import type { CommandSpec } from './table';
 
@@ -539,12 +539,11 @@ function incrbyfloat(c: Client, argv: string[]): void {
     addError(c, ERR_NOT_FLOAT);
     return;
   }
-  const sum = addLongDouble(cur, inc);
-  if (sum.kind !== 0) {
+  const text = incrLongDoubleText(cur, inc);
+  if (text === null) {
     addError(c, 'ERR increment would produce NaN or Infinity');
     return;
   }
-  const text = formatLongDoubleHuman(sum);
   setKey(db, key, createdString(text), true);
   dirty(1);
   notifyKeyspaceEvent(NOTIFY_STRING, 'incrbyfloat', key, db.id);

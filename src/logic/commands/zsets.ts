@@ -12,15 +12,17 @@ import { dbOf, type Client } from '../runtime';
 import { selfTestCases } from '../selftest';
 import { isSet, setIsMember, setSize, type SetRecord } from '../types/set';
 import {
-  convertToListpackIfNeeded, deleteRangeByLex, deleteRangeByRank, deleteRangeByScore, firstInLexRange, firstInRange,
-  lastInLexRange, lastInRange, lexGteMin, lexLteMax, listpackLimits, listpackScoreText, nodeRank, valueGteMin,
-  valueLteMax, isZset, zaddResult, zsetAdd, zsetCreate, zsetDel, zsetRank, zslFirst, zslGetElementByRank, zslInsert,
-  ZADD_IN_GT, ZADD_IN_INCR, ZADD_IN_LT, ZADD_IN_NX, ZADD_IN_XX, ZADD_OUT_ADDED, ZADD_OUT_NAN, ZADD_OUT_NOP,
-  ZADD_OUT_UPDATED, type LexRange, type ScoreRange, type ZsetRecord,
+  convertToListpackIfNeeded, deleteRangeByLex, deleteRangeByRank, deleteRangeByScore, firstInLexRange, firstInRange, isZset,
+  lastInLexRange, lastInRange, lexGteMin, lexLteMax, listpackLimits, listpackScoreText, nodeEle, nodeRank, nodeScore,
+  valueGteMin, valueLteMax, zaddResult, zsetAdd, zsetCreate, zsetDel, zsetRank, zslFirst, zslGetElementByRank, zslInsert,
+  zslNext, zslPrev, ZADD_IN_GT, ZADD_IN_INCR, ZADD_IN_LT, ZADD_IN_NX, ZADD_IN_XX, ZADD_OUT_ADDED, ZADD_OUT_NAN,
+  ZADD_OUT_NOP, ZADD_OUT_UPDATED, type LexRange, type ScoreRange, type ZsetRecord,
 } from '../types/zset';
 import { stringMatch } from '../util/glob';
 import { ERR_NOT_FLOAT, ERR_NOT_INT, formatDouble17g, parseInt64, string2d, strtodPrefix } from '../util/numbers';
 import { ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanStep } from '../util/scan';
+import { getLong, getRangeLong } from './lists';
+import { parseRandomCount } from './sets';
 import type { CommandSpec } from './table';
 
 const ERR_SYNTAX = 'ERR syntax error';
@@ -53,26 +55,6 @@ function zsetOrReply(c: Client, v: StoredValue | undefined): ZsetRecord | undefi
   if (isZset(v)) return v;
   addError(c, WRONGTYPE);
   return null;
-}
-
-/** getLongFromObjectOrReply: a signed 64-bit integer as a number, or null after replying. */
-function longOrReply(c: Client, s: string, msg = ERR_NOT_INT): number | null {
-  const v = parseInt64(s);
-  if (v === null) {
-    addError(c, msg);
-    return null;
-  }
-  return Number(v);
-}
-
-/** getRangeLongFromObjectOrReply(min..LONG_MAX) with Redis's message for both failures. */
-function longAtLeastOrReply(c: Client, s: string, min: number, msg: string): number | null {
-  const v = parseInt64(s);
-  if (v === null || Number(v) < min) {
-    addError(c, msg);
-    return null;
-  }
-  return Number(v);
 }
 
 /** Delete an emptied zset key: the `del` event follows the command's own event. */
@@ -321,6 +303,13 @@ function countInRange(c: Client, argv: string[], lex: boolean): void {
     addInt(c, 0);
     return;
   }
+  if (lrange !== null && z.enc === 'listpack') {
+    // a listpack counts forward from the first member in range (the same unless scores differ)
+    let count = 0;
+    for (let x = first; x !== 0 && lexLteMax(nodeEle(z, x), lrange); x = zslNext(z, x)) count++;
+    addInt(c, count);
+    return;
+  }
   const last = srange !== null ? lastInRange(z, srange) : lastInLexRange(z, lrange!);
   addInt(c, last === 0 ? z.length - nodeRank(z, first) : nodeRank(z, last) - nodeRank(z, first) + 1);
 }
@@ -358,7 +347,7 @@ function rangeByRank(z: ZsetRecord, start: number, end: number, reverse: boolean
   let x = reverse ? zslGetElementByRank(z, llen - start) : start > 0 ? zslGetElementByRank(z, start + 1) : zslFirst(z);
   while (n-- > 0 && x !== 0) {
     out.push(x);
-    x = reverse ? z.back[x] : z.fwd[x][0];
+    x = reverse ? zslPrev(z, x) : zslNext(z, x);
   }
   return out;
 }
@@ -379,10 +368,10 @@ function rangeByScore(z: ZsetRecord, range: ScoreRange, offset: number, limit: n
   x = skipOffset(z, x, offset, reverse);
   let left = limit < 0 ? Infinity : limit;
   while (x !== 0 && left-- > 0) {
-    const s = z.score[x];
+    const s = nodeScore(z, x);
     if (reverse ? !valueGteMin(s, range) : !valueLteMax(s, range)) break;
     out.push(x);
-    x = reverse ? z.back[x] : z.fwd[x][0];
+    x = reverse ? zslPrev(z, x) : zslNext(z, x);
   }
   return out;
 }
@@ -393,10 +382,10 @@ function rangeByLex(z: ZsetRecord, range: LexRange, offset: number, limit: numbe
   x = skipOffset(z, x, offset, reverse);
   let left = limit < 0 ? Infinity : limit;
   while (x !== 0 && left-- > 0) {
-    const e = z.ele[x];
+    const e = nodeEle(z, x);
     if (reverse ? !lexGteMin(e, range) : !lexLteMax(e, range)) break;
     out.push(x);
-    x = reverse ? z.back[x] : z.fwd[x][0];
+    x = reverse ? zslPrev(z, x) : zslNext(z, x);
   }
   return out;
 }
@@ -406,7 +395,7 @@ function replyNodes(c: Client, z: ZsetRecord, ids: number[], withscores: boolean
   const n = ids.length;
   if (!withscores) {
     let out = '*' + n + '\r\n';
-    for (let i = 0; i < n; i++) out += bulk(z.ele[ids[i]]);
+    for (let i = 0; i < n; i++) out += bulk(nodeEle(z, ids[i]));
     addRaw(c, out);
     return;
   }
@@ -415,7 +404,7 @@ function replyNodes(c: Client, z: ZsetRecord, ids: number[], withscores: boolean
   for (let i = 0; i < n; i++) {
     const x = ids[i];
     if (resp3) out += '*2\r\n';
-    out += bulk(z.ele[x]) + dbl(c, z.score[x]);
+    out += bulk(nodeEle(z, x)) + dbl(c, nodeScore(z, x));
   }
   addRaw(c, out);
 }
@@ -454,9 +443,9 @@ function zrangeGeneric(c: Client, argv: string[], argcStart: number, dstkey: str
     if (!store && opt === 'withscores') {
       withscores = true;
     } else if (opt === 'limit' && leftargs >= 2) {
-      const o = longOrReply(c, argv[j + 1]);
+      const o = getLong(c, argv[j + 1]);
       if (o === null) return;
-      const l = longOrReply(c, argv[j + 2]);
+      const l = getLong(c, argv[j + 2]);
       if (l === null) return;
       offset = o;
       limit = l;
@@ -493,9 +482,9 @@ function zrangeGeneric(c: Client, argv: string[], argcStart: number, dstkey: str
   let srange: ScoreRange | null = null;
   let lrange: LexRange | null = null;
   if (rangetype === RANGE_RANK) {
-    const s = longOrReply(c, argv[minidx]);
+    const s = getLong(c, argv[minidx]);
     if (s === null) return;
-    const e = longOrReply(c, argv[maxidx]);
+    const e = getLong(c, argv[maxidx]);
     if (e === null) return;
     start = s;
     end = e;
@@ -532,7 +521,7 @@ function zrangeGeneric(c: Client, argv: string[], argcStart: number, dstkey: str
   if (ids.length > 0) {
     const known = rangetype === RANGE_RANK ? ids.length : -1;
     dst = zsetCreate(known > listpackLimits().entries ? 'skiplist' : 'listpack');
-    for (const x of ids) zsetAdd(dst, z.score[x], z.ele[x], 0);
+    for (const x of ids) zsetAdd(dst, nodeScore(z, x), nodeEle(z, x), 0);
   }
   storeResult(c, dstkey, dst, 'zrangestore');
 }
@@ -571,9 +560,9 @@ function zremrangeGeneric(c: Client, argv: string[], rangetype: number): void {
   let event: string;
   if (rangetype === RANGE_RANK) {
     event = 'zremrangebyrank';
-    const s = longOrReply(c, argv[2]);
+    const s = getLong(c, argv[2]);
     if (s === null) return;
-    const e = longOrReply(c, argv[3]);
+    const e = getLong(c, argv[3]);
     if (e === null) return;
     start = s;
     end = e;
@@ -679,8 +668,8 @@ function genericZpop(c: Client, keys: string[], where: number, emitkey: boolean,
   let first = true;
   do {
     const x = where === ZSET_MAX ? z.tail : zslFirst(z);
-    const ele = z.ele[x];
-    const score = z.score[x];
+    const ele = nodeEle(z, x);
+    const score = nodeScore(z, x);
     zsetDel(z, ele);
     dirty(1);
     if (first) {
@@ -706,7 +695,7 @@ function zpopMinMax(c: Client, argv: string[], where: number): void {
   }
   let count = -1;
   if (argv.length === 3) {
-    const n = longAtLeastOrReply(c, argv[2], 0, ERR_POSITIVE);
+    const n = getRangeLong(c, argv[2], 0, ERR_POSITIVE);
     if (n === null) return;
     count = n;
   }
@@ -747,7 +736,7 @@ function bzpopmax(c: Client, argv: string[]): void {
 
 /** zmpopGenericCommand: numkeys key... MIN|MAX [COUNT n]. */
 function zmpopGeneric(c: Client, argv: string[], numkeysIdx: number, block: boolean): void {
-  const numkeys = longAtLeastOrReply(c, argv[numkeysIdx], 1, 'ERR numkeys should be greater than 0');
+  const numkeys = getRangeLong(c, argv[numkeysIdx], 1, 'ERR numkeys should be greater than 0');
   if (numkeys === null) return;
   const whereIdx = numkeysIdx + numkeys + 1;
   if (whereIdx >= argv.length) {
@@ -767,7 +756,7 @@ function zmpopGeneric(c: Client, argv: string[], numkeysIdx: number, block: bool
     const moreargs = argv.length - 1 - j;
     if (count === -1 && argv[j].toLowerCase() === 'count' && moreargs > 0) {
       j++;
-      const n = longAtLeastOrReply(c, argv[j], 1, 'ERR count should be greater than 0');
+      const n = getRangeLong(c, argv[j], 1, 'ERR count should be greater than 0');
       if (n === null) return;
       count = n;
     } else {
@@ -823,7 +812,7 @@ function aggregate(target: number, val: number, aggr: number): number {
 function forEachMember(src: OpSource, fn: (member: string, score: number) => boolean | void): void {
   if (src.zset !== null) {
     const z = src.zset;
-    for (let x = z.tail; x !== 0; x = z.back[x]) if (fn(z.ele[x], z.score[x]) === false) return;
+    for (let x = z.tail; x !== 0; x = zslPrev(z, x)) if (fn(nodeEle(z, x), nodeScore(z, x)) === false) return;
   } else if (src.set !== null) {
     // an intset in numeric order, a hashtable in slot order (Redis: dict order)
     const a = src.set.a;
@@ -840,7 +829,7 @@ function findScore(src: OpSource, member: string): number | undefined {
 
 function zunionInterDiffGeneric(c: Client, argv: string[], dstkey: string | null, numkeysIndex: number, op: number,
   cardinalityOnly: boolean): void {
-  const setnum = longOrReply(c, argv[numkeysIndex]);
+  const setnum = getLong(c, argv[numkeysIndex]);
   if (setnum === null) return;
   if (setnum < 1) {
     addError(c, `ERR at least 1 input key is needed for '${argv[0].toLowerCase()}' command`);
@@ -908,7 +897,7 @@ function zunionInterDiffGeneric(c: Client, argv: string[], dstkey: string | null
     } else if (cardinalityOnly && remaining >= 2 && opt === 'limit') {
       j++;
       remaining--;
-      const l = longAtLeastOrReply(c, argv[j], 0, "ERR LIMIT can't be negative");
+      const l = getRangeLong(c, argv[j], 0, "ERR LIMIT can't be negative");
       if (l === null) return;
       limit = l;
       j++;
@@ -987,7 +976,7 @@ function zunionInterDiffGeneric(c: Client, argv: string[], dstkey: string | null
     addInt(c, cardinality);
   } else {
     const ids: number[] = [];
-    for (let x = zslFirst(dst); x !== 0; x = dst.fwd[x][0]) ids.push(x);
+    for (let x = zslFirst(dst); x !== 0; x = zslNext(dst, x)) ids.push(x);
     replyNodes(c, dst, ids, withscores);
   }
 }
@@ -1041,7 +1030,7 @@ function zrandmemberWithCount(c: Client, argv: string[], l: number, withscores: 
   }
   const resp3 = c.resp === 3;
   const item = (x: number): string =>
-    withscores ? (resp3 ? '*2\r\n' : '') + bulk(z.ele[x]) + dbl(c, z.score[x]) : bulk(z.ele[x]);
+    withscores ? (resp3 ? '*2\r\n' : '') + bulk(nodeEle(z, x)) + dbl(c, nodeScore(z, x)) : bulk(nodeEle(z, x));
   const header = (n: number): string => '*' + (withscores && !resp3 ? n * 2 : n) + '\r\n';
   // Case 1: repetitions allowed (negative count), or a single member.
   if (!uniq || count === 1) {
@@ -1053,7 +1042,7 @@ function zrandmemberWithCount(c: Client, argv: string[], l: number, withscores: 
   // Case 2: the whole zset, from the highest score down (zuiNext's order).
   if (count >= size) {
     let out = header(size);
-    for (let x = z.tail; x !== 0; x = z.back[x]) out += item(x);
+    for (let x = z.tail; x !== 0; x = zslPrev(z, x)) out += item(x);
     addRaw(c, out);
     return;
   }
@@ -1061,7 +1050,7 @@ function zrandmemberWithCount(c: Client, argv: string[], l: number, withscores: 
   if (count * 3 > size) {
     // Case 3: copy everything, remove random members until count are left.
     const all: number[] = [];
-    for (let x = z.tail; x !== 0; x = z.back[x]) all.push(x);
+    for (let x = z.tail; x !== 0; x = zslPrev(z, x)) all.push(x);
     let left = size;
     while (left > count) {
       const i = Math.floor(Math.random() * left);
@@ -1092,11 +1081,8 @@ function zrandmemberWithCount(c: Client, argv: string[], l: number, withscores: 
 
 function zrandmember(c: Client, argv: string[]): void {
   if (argv.length >= 3) {
-    const big = parseInt64(argv[2]);
-    if (big === null) {
-      addError(c, ERR_NOT_INT);
-      return;
-    }
+    const big = parseRandomCount(c, argv[2]);
+    if (big === null) return;
     const l = Number(big);
     let withscores = false;
     if (argv.length > 4 || (argv.length === 4 && argv[3].toLowerCase() !== 'withscores')) {
@@ -1104,7 +1090,7 @@ function zrandmember(c: Client, argv: string[]): void {
       return;
     } else if (argv.length === 4) {
       withscores = true;
-      if (big < -LONG_MAX_HALF - 1n || big > LONG_MAX_HALF) {
+      if (big < -LONG_MAX_HALF || big > LONG_MAX_HALF) {
         addError(c, 'ERR value is out of range');
         return;
       }
@@ -1118,7 +1104,7 @@ function zrandmember(c: Client, argv: string[]): void {
     addNull(c);
     return;
   }
-  addBulk(c, z.ele[randomNode(z)]);
+  addBulk(c, nodeEle(z, randomNode(z)));
 }
 
 function zscan(c: Client, argv: string[]): void {
@@ -1143,10 +1129,10 @@ function zscan(c: Client, argv: string[]): void {
   let next = '0';
   if (z.enc === 'listpack') {
     // A listpack is returned whole, with the scores as the listpack holds them.
-    for (let x = zslFirst(z); x !== 0; x = z.fwd[x][0]) {
-      const e = z.ele[x];
+    for (let x = zslFirst(z); x !== 0; x = zslNext(z, x)) {
+      const e = nodeEle(z, x);
       if (pattern !== null && !stringMatch(pattern, e)) continue;
-      items.push(bulk(e), bulk(listpackScoreText(z.score[x])));
+      items.push(bulk(e), bulk(listpackScoreText(nodeScore(z, x))));
     }
   } else {
     const batch = scanStep(z.dict, cursor, opts.count);

@@ -168,8 +168,19 @@ export function setRandomSlot(s: SetRecord): number {
  * HRANDFIELD.
  */
 export function distinctRandomSlots(size: number, count: number): number[] {
-  const moved = new Map<number, number>();
   const out = new Array<number>(count);
+  if (count * 4 > size) {
+    // a large share of the slots: a real array is cheaper than the Map of moves
+    const slots = new Uint32Array(size);
+    for (let i = 0; i < size; i++) slots[i] = i;
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(Math.random() * (size - i));
+      out[i] = slots[j];
+      slots[j] = slots[i];
+    }
+    return out;
+  }
+  const moved = new Map<number, number>();
   for (let i = 0; i < count; i++) {
     const j = i + Math.floor(Math.random() * (size - i));
     const atJ = moved.get(j) ?? j;

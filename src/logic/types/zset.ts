@@ -414,15 +414,27 @@ export function lastInRange(z: ZsetRecord, r: ScoreRange): number {
   return x !== 0 && valueGteMin(n[x], r) ? x : 0;
 }
 
+// Lex ranges assume equal scores. When scores differ the members are not in lex order, and the
+// answer depends on how the range is searched: Redis's listpack scans from the head (or tail), its
+// skiplist descends the levels (random, so not reproducible). A listpack zset is scanned here too.
+
 export function firstInLexRange(z: ZsetRecord, r: LexRange): number {
   if (!isInLexRange(z, r)) return 0;
-  const x = z.n[walkWhile(z, (y) => !lexGteMin(nodeEle(z, y), r)) + LK];
+  let x: number;
+  if (z.enc === 'listpack') {
+    x = z.n[LK];
+    while (x !== 0 && !lexGteMin(nodeEle(z, x), r)) x = z.n[x + LK];
+  } else x = z.n[walkWhile(z, (y) => !lexGteMin(nodeEle(z, y), r)) + LK];
   return x !== 0 && lexLteMax(nodeEle(z, x), r) ? x : 0;
 }
 
 export function lastInLexRange(z: ZsetRecord, r: LexRange): number {
   if (!isInLexRange(z, r)) return 0;
-  const x = walkWhile(z, (y) => lexLteMax(nodeEle(z, y), r));
+  let x: number;
+  if (z.enc === 'listpack') {
+    x = z.tail;
+    while (x !== 0 && !lexLteMax(nodeEle(z, x), r)) x = z.n[x + BK];
+  } else x = walkWhile(z, (y) => lexLteMax(nodeEle(z, y), r));
   return x !== 0 && lexGteMin(nodeEle(z, x), r) ? x : 0;
 }
 
@@ -450,9 +462,13 @@ export function deleteRangeByScore(z: ZsetRecord, r: ScoreRange): number {
   return deleteRun(z, (y) => valueLteMax(n[y], r));
 }
 
-/** zslDeleteRangeByLex */
+/** zslDeleteRangeByLex (zzlDeleteRangeByLex for a listpack: from its first member in range) */
 export function deleteRangeByLex(z: ZsetRecord, r: LexRange): number {
-  walkWhile(z, (y) => !lexGteMin(nodeEle(z, y), r));
+  if (z.enc === 'listpack') {
+    const first = firstInLexRange(z, r);
+    if (first === 0) return 0;
+    seek(z, z.n[first], nodeEle(z, first));
+  } else walkWhile(z, (y) => !lexGteMin(nodeEle(z, y), r));
   return deleteRun(z, (y) => lexLteMax(nodeEle(z, y), r));
 }
 

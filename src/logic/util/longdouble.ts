@@ -138,6 +138,13 @@ export function addLongDouble(a: LongDouble, b: LongDouble): LongDouble {
   return sum < 0n ? roundExact(true, -sum, e, 1n) : roundExact(false, sum, e, 1n);
 }
 
+/** INCRBYFLOAT / HINCRBYFLOAT: cur + inc as Redis prints it (LD_STR_HUMAN), or null when the sum is
+ *  NaN or infinite ("increment would produce NaN or Infinity"). */
+export function incrLongDoubleText(cur: LongDouble, inc: LongDouble): string | null {
+  const sum = addLongDouble(cur, inc);
+  return sum.kind !== 0 ? null : formatLongDoubleHuman(sum);
+}
+
 export function isFiniteLongDouble(v: LongDouble): boolean {
   return v.kind === 0;
 }

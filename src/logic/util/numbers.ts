@@ -224,10 +224,29 @@ export function strtodPrefix(s: string, start = 0): StrtodResult {
   let v = Number(text.charCodeAt(0) === 46 ? '0' + text : text);
   if (v === Infinity) out.erange = true;
   else if (v === 0 && nonZero) out.erange = true;
+  else if (v !== 0 && v < MIN_NORMAL && !decimalIsExact(text, v)) out.erange = true; // inexact subnormal
   if (neg) v = -v;
   out.value = v;
   out.end = i;
   return out;
+}
+
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/** True when the decimal `text` (digits, optional '.', optional exponent) equals the positive
+ *  subnormal double v exactly (glibc's strtod sets ERANGE for a tiny result only when it is inexact). */
+function decimalIsExact(text: string, v: number): boolean {
+  const e = text.search(/[eE]/);
+  const mantText = e < 0 ? text : text.slice(0, e);
+  const dot = mantText.indexOf('.');
+  const digits = dot < 0 ? mantText : mantText.slice(0, dot) + mantText.slice(dot + 1);
+  const k = (e < 0 ? 0 : Number(text.slice(e + 1))) - (dot < 0 ? 0 : mantText.length - dot - 1);
+  const m = BigInt((v * 2 ** 537) * 2 ** 537); // v = m * 2^-1074
+  let lhs = BigInt(digits) << 1074n;
+  let rhs = m;
+  if (k >= 0) lhs *= 10n ** BigInt(k);
+  else rhs *= 10n ** BigInt(-k);
+  return lhs === rhs;
 }
 
 /** Hex float digits from s[h] (after "0x"): mantissa, optional '.', optional p-exponent; exact rounding. */
@@ -270,12 +289,17 @@ function parseHexPrefix(s: string, h: number, neg: boolean, out: StrtodResult): 
   let v = bigTimesPow2(mant, exp);
   if (v === Infinity) out.erange = true;
   else if (v === 0 && mant !== 0n) out.erange = true;
+  else if (v < MIN_NORMAL && hexRounded.inexact) out.erange = true; // inexact subnormal
   if (neg) v = -v;
   out.value = v;
 }
 
+/** Whether the last bigTimesPow2 had to round (bits were lost). */
+const hexRounded = { inexact: false };
+
 /** m * 2^e rounded to the nearest double (ties to even), with gradual underflow. */
 function bigTimesPow2(m: bigint, e: number): number {
+  hexRounded.inexact = false;
   if (m === 0n) return 0;
   const bits = m.toString(2).length;
   // keep at most 53 significant bits, and no bit below 2^-1074
@@ -286,6 +310,7 @@ function bigTimesPow2(m: bigint, e: number): number {
     const rem = m - (q << sh);
     const half = 1n << (sh - 1n);
     m = rem > half || (rem === half && (q & 1n) === 1n) ? q + 1n : q;
+    hexRounded.inexact = rem !== 0n;
     e += shift;
   } else shift = 0;
   if (e + m.toString(2).length - 1 > 1023) return Infinity;
