@@ -71,6 +71,8 @@ export interface ClientRecord {
   lastCmd: string;
   /** why parsing of this client's input is paused ('' when not paused): e.g. 'upgrade', 'blocked' */
   pausedFor: string;
+  /** authenticated as the default user (true at connect when it needs no password, as in Redis) */
+  authenticated: boolean;
   /** bit flags the logic defines (MULTI, subscribed, blocked ...); 0 lets dispatch skip every gate */
   flags: number;
   /** total commands processed for this client */

@@ -9,6 +9,8 @@ import type { CommandDef } from './commands/table';
 let table: Map<string, CommandDef> = new Map();
 let maxBulk = 512 * 1024 * 1024;
 let queryBufferLimit = 1024 * 1024 * 1024;
+/** requirepass is set: clients that have not authenticated may only run no_auth commands */
+let passwordRequired = false;
 
 export function setTable(t: Map<string, CommandDef>): void {
   table = t;
@@ -20,6 +22,7 @@ export function getTable(): Map<string, CommandDef> {
 export function refreshDispatchConfig(): void {
   maxBulk = cfgInt('proto-max-bulk-len') || 512 * 1024 * 1024;
   queryBufferLimit = cfgInt('client-query-buffer-limit') || 1024 * 1024 * 1024;
+  passwordRequired = (state.config.get('requirepass') ?? '') !== '';
 }
 
 /** Append newly received bytes to the client's pending input. */
@@ -55,7 +58,7 @@ export function processInput(c: Client): void {
   const len = buf.length;
   let pos = 0;
   while (pos < len && c.pausedFor === '' && !c.closeAfterReply && !c.closed) {
-    const r = parseCommand(buf, pos, maxBulk);
+    const r = parseCommand(buf, pos, maxBulk, passwordRequired && !c.authenticated);
     if (r.argv === null) {
       if (r.error) {
         protocolError(c, r.error);
@@ -152,6 +155,10 @@ export function call(c: Client, argv: string[]): void {
   if ((arity > 0 && arity !== argv.length) || argv.length < -arity || def.fn === null) {
     def.stats[2]++;
     reject(c, `ERR wrong number of arguments for '${def.name}' command`, def);
+    return;
+  }
+  if (passwordRequired && !c.authenticated && !def.flags.has('no_auth')) {
+    reject(c, 'NOAUTH Authentication required.');
     return;
   }
   if (c.flags !== 0 && gates.beforeExecute !== null && gates.beforeExecute(c, def, argv)) return;

@@ -10,7 +10,7 @@ import { activeExpireCycle } from './expire';
 import { emptyDb } from './keyspace';
 import { lifecycleHooks } from './lifecycle';
 import { runShutdown } from './commands/server';
-import { bindHost, cfgInt, flushPending, host, LOGIC_VERSION, pendingFlush, resetClock, state, STATE_SCHEMA } from './runtime';
+import { bindHost, cfg, cfgInt, flushPending, host, LOGIC_VERSION, pendingFlush, resetClock, state, STATE_SCHEMA } from './runtime';
 import { runSelfTestRound } from './selftest';
 
 let table: Map<string, CommandDef> | null = null;
@@ -127,6 +127,7 @@ function onConnect(c: ClientRecord): void {
   c.lastCmd = 'NULL';
   c.pausedFor = '';
   c.commandsProcessed = 0;
+  c.authenticated = cfg('requirepass') === '';
   c.flags = 0;
   c.ext = {};
   const max = cfgInt('maxclients');

@@ -76,7 +76,7 @@ function scratchClient(id: number): ClientRecord {
     id, socket: null as unknown as ClientRecord['socket'], addr: '127.0.0.1:1', laddr: '127.0.0.1:0', local: true,
     unixSocket: false, createdMs: Date.now(), closed: false, inbuf: null, inchunks: null, inchunksLen: 0, inNeed: 0,
     out: '', db: 0, resp: 2, name: '', libName: '', libVer: '', replyMode: 'on', skipThis: false, noEvict: false,
-    closeAfterReply: false, lastInteractionMs: 0, lastCmd: 'NULL', pausedFor: '', commandsProcessed: 0, flags: 0, ext: {},
+    closeAfterReply: false, lastInteractionMs: 0, lastCmd: 'NULL', pausedFor: '', commandsProcessed: 0, authenticated: true, flags: 0, ext: {},
   };
 }
 

@@ -64,6 +64,8 @@ function reset(c: Client): void {
   c.name = '';
   c.replyMode = 'on';
   c.noEvict = false;
+  // Redis's clearClientConnectionState: back to the default user, authenticated only if it needs no password.
+  c.authenticated = cfg('requirepass') === '';
   addStatus(c, 'RESET');
 }
 
@@ -84,8 +86,12 @@ function auth(c: Client, argv: string[]): void {
     return;
   }
   const err = argv.length === 2 ? checkAuth(null, argv[1]) : checkAuth(argv[1], argv[2]);
-  if (err) addError(c, err);
-  else addOk(c);
+  if (err) {
+    addError(c, err);
+    return;
+  }
+  c.authenticated = true;
+  addOk(c);
 }
 
 function hello(c: Client, argv: string[]): void {
@@ -105,6 +111,7 @@ function hello(c: Client, argv: string[]): void {
     }
   }
   let setName: string | null = null;
+  let authenticatedNow = false;
   for (let j = next; j < argv.length; j++) {
     const more = argv.length - j - 1;
     const opt = argv[j].toLowerCase();
@@ -114,6 +121,7 @@ function hello(c: Client, argv: string[]): void {
         addError(c, err);
         return;
       }
+      authenticatedNow = true;
       j += 2;
     } else if (opt === 'setname' && more >= 1) {
       setName = argv[j + 1];
@@ -126,6 +134,12 @@ function hello(c: Client, argv: string[]): void {
       addError(c, `ERR Syntax error in HELLO option '${argv[j]}'`);
       return;
     }
+  }
+  if (authenticatedNow) c.authenticated = true;
+  if (!c.authenticated) {
+    addError(c, 'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> ' +
+      'option can be used to authenticate the client and select the RESP protocol version at the same time');
+    return;
   }
   if (setName !== null) c.name = setName;
   if (ver) c.resp = ver as 2 | 3;

@@ -68,12 +68,15 @@ export function parseLongLong(buf: Buffer, start: number, end: number): number {
   return neg ? -v : v;
 }
 
-/** Parse one command starting at `pos`. `maxBulk` is proto-max-bulk-len. */
-export function parseCommand(buf: Buffer, pos: number, maxBulk: number): ParseResult {
-  return buf[pos] === 42 ? parseMultibulk(buf, pos, maxBulk) : parseInline(buf, pos);
+/**
+ * Parse one command starting at `pos`. `maxBulk` is proto-max-bulk-len; `unauthenticated` applies Redis's
+ * tighter limits to clients that still have to AUTH (at most 10 arguments of at most 16 KB).
+ */
+export function parseCommand(buf: Buffer, pos: number, maxBulk: number, unauthenticated = false): ParseResult {
+  return buf[pos] === 42 ? parseMultibulk(buf, pos, maxBulk, unauthenticated) : parseInline(buf, pos);
 }
 
-function parseMultibulk(buf: Buffer, pos: number, maxBulk: number): ParseResult {
+function parseMultibulk(buf: Buffer, pos: number, maxBulk: number, unauthenticated: boolean): ParseResult {
   const len = buf.length;
   let cr = buf.indexOf(13, pos);
   if (cr < 0) {
@@ -83,6 +86,7 @@ function parseMultibulk(buf: Buffer, pos: number, maxBulk: number): ParseResult 
   if (cr + 1 >= len) return incomplete(0); // the buffer must also hold the '\n'
   const count = parseLongLong(buf, pos + 1, cr);
   if (Number.isNaN(count) || count > INT_MAX) return fail('Protocol error: invalid multibulk length');
+  if (count > 10 && unauthenticated) return fail('Protocol error: unauthenticated multibulk length');
   let p = cr + 2;
   if (count <= 0) return done([], p);
   const argv: string[] = new Array(count);
@@ -97,6 +101,7 @@ function parseMultibulk(buf: Buffer, pos: number, maxBulk: number): ParseResult 
     if (buf[p] !== 36) return fail(`Protocol error: expected '$', got '${String.fromCharCode(buf[p])}'`);
     const blen = parseLongLong(buf, p + 1, cr);
     if (Number.isNaN(blen) || blen < 0 || blen > maxBulk) return fail('Protocol error: invalid bulk length');
+    if (blen > 16384 && unauthenticated) return fail('Protocol error: unauthenticated bulk length');
     p = cr + 2;
     if (p + blen + 2 > len) return incomplete(p + blen + 2 - pos);
     argv[i] = buf.latin1Slice(p, p + blen);
