@@ -2,34 +2,9 @@
 // without a single error, redis-cli --pipe mass insertion of 50,000 commands, and redis-cli's
 // interactive mode and one-shot commands (output compared with the same session on redis-server).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { run } from '../bench/lib/tools';
 import { show, startPair, type Pair } from './helpers/diff';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a program with optional stdin; resolves when it exits (killed after timeoutMs). */
-function run(cmd: string, args: string[], input?: string | Buffer, timeoutMs = 60000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    p.stdout.on('data', (d: Buffer) => out.push(d));
-    p.stderr.on('data', (d: Buffer) => err.push(d));
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.once('error', (e) => { clearTimeout(t); reject(e); });
-    p.once('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString('latin1') });
-    });
-    p.stdin.on('error', () => { /* the program may exit before reading everything */ });
-    p.stdin.end(input ?? '');
-  });
-}
 
 const TESTS = 'set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,zpopmin,lrange_100,lrange_300,lrange_500,lrange_600,mset';
 /** The CSV "test" column redis-benchmark 7.0 prints for each of TESTS. */

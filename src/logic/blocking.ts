@@ -21,7 +21,7 @@ import { isGone } from './commands/client';
 import type { CommandDef } from './commands/table';
 import { afterCommand, CLIENT_BLOCKED, CLIENT_IN_EXEC, execute, lookupCommand, processInput, running } from './dispatch';
 import { addInfoFields } from './info';
-import { expireIfNeeded, keyHooks, typeOf } from './keyspace';
+import { expireIfNeeded, keyHooks, noteWrite, typeOf } from './keyspace';
 import { lifecycleHooks } from './lifecycle';
 import { addNull, addNullArray, addError } from './resp/reply';
 import { host, now, state, type Client } from './runtime';
@@ -253,7 +253,9 @@ export function signalKeyAsReady(db: Db, key: string): void {
 /** Current value of a ready key, expiring it first (Redis's lookupKeyReadWithFlags NONOTIFY|NOSTATS). */
 function readyValue(db: Db, key: string): StoredValue | undefined {
   if (db.expires.size !== 0 && expireIfNeeded(db, key)) return undefined;
-  return db.dict.get(key);
+  const v = db.dict.get(key);
+  noteWrite(v); // served clients pop from it
+  return v;
 }
 
 let serving = false;

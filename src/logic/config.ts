@@ -19,6 +19,8 @@ export interface Directive {
   type: DirectiveType;
   /** the default, as CONFIG GET prints it */
   default: string;
+  /** HIDDEN_CONFIG in Redis: CONFIG GET finds it by its exact name only, never by a pattern */
+  hidden?: boolean;
   /** enum choices, in Redis's order (the error text lists them) */
   values?: readonly string[];
   /** numeric bounds (Redis's lower_bound / upper_bound) */
@@ -147,6 +149,7 @@ export const DIRECTIVES: Directive[] = [
   bool('rdbchecksum', 'yes', { immutable: true }),
   bool('rdb-del-sync-files', 'no'),
   bool('rdb-save-incremental-fsync', 'yes'),
+  int('rdb-key-save-delay', '0', -2147483648n, 2147483647n, { hidden: true }),
   bool('stop-writes-on-bgsave-error', 'yes'),
   bool('appendonly', 'no'),
   str('appendfilename', 'appendonly.aof', {

@@ -12,6 +12,7 @@ import { lifecycleHooks } from './lifecycle';
 import { runShutdown } from './commands/server';
 import { bindHost, cfg, cfgInt, flushPending, host, LOGIC_VERSION, pendingFlush, resetClock, state, STATE_SCHEMA } from './runtime';
 import { runSelfTestRound } from './selftest';
+import { loadDumpAtStart } from './persistence/save';
 
 let table: Map<string, CommandDef> | null = null;
 
@@ -190,8 +191,10 @@ function migrate(st: State, fromSchema: number): void {
 }
 
 function restore(_h: HostApi): string {
-  // Persistence (RDB/AOF loading at first start) arrives with the persistence family.
-  return '';
+  resetClock();
+  // The AOF, when enabled, is loaded instead of the RDB (as Redis's loadDataFromDisk).
+  if (cfg('appendonly') === 'yes') return '';
+  return loadDumpAtStart();
 }
 
 function selfTest(scratch: HostApi, round: number): string {

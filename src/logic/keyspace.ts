@@ -24,7 +24,16 @@ export const keyHooks = {
   /** a collection value was stored under a key that did not exist (Redis's dbAdd signals blocked
    *  clients: blocking.ts); not called for string values */
   added: [] as ((db: Db, key: string, value: StoredValue) => void)[],
+  /** a stored value is about to be changed in place (lookupWrite, blocked-client serving): a
+   *  BGSAVE in progress serializes it first (copy-on-write, persistence/bgsave.ts) */
+  beforeWrite: [] as ((v: StoredValue) => void)[],
 };
+
+/** Call before changing a stored collection in place outside lookupWrite. */
+export function noteWrite(v: StoredValue | undefined): void {
+  const hooks = keyHooks.beforeWrite;
+  if (v !== undefined && hooks.length !== 0) for (let i = 0; i < hooks.length; i++) hooks[i](v);
+}
 
 function signalAdded(db: Db, key: string, value: StoredValue): void {
   const hooks = keyHooks.added;
@@ -77,7 +86,10 @@ export function lookupRead(db: Db, key: string): StoredValue | undefined {
 export function lookupWrite(db: Db, key: string): StoredValue | undefined {
   if (db.expires.size !== 0 && expireIfNeeded(db, key)) return undefined;
   const v = db.dict.get(key);
-  if (v !== undefined) db.access.set(key, lruClock());
+  if (v !== undefined) {
+    db.access.set(key, lruClock());
+    if (keyHooks.beforeWrite.length !== 0) noteWrite(v);
+  }
   return v;
 }
 

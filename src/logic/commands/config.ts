@@ -31,6 +31,7 @@ function configGet(c: Client, argv: string[]): void {
       continue;
     }
     for (const dir of DIRECTIVES) {
+      if (dir.hidden) continue;
       for (const name of dir.alias ? [dir.name, dir.alias] : [dir.name]) {
         if (!matches.has(name) && stringMatch(pattern, name, true)) matches.set(name, [name, dir]);
       }

@@ -15,6 +15,7 @@ import { commands as zsets } from './zsets';
 import { commands as hashes } from './hashes';
 import { commands as sets } from './sets';
 import { commands as sort } from './sort';
+import { commands as persistence } from './persistence';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -32,4 +33,5 @@ export const allSpecs: CommandSpec[] = [
   ...hashes,
   ...sets,
   ...sort,
+  ...persistence,
 ];
