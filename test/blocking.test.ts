@@ -247,18 +247,21 @@ describe('blocked clients across a hot upgrade', () => {
   const bundles = withBundles(['9.1.0', '9.2.0']);
 
   it('is served by the new logic after the swap, and another times out on schedule', async () => {
-    const [ctl, forever, timed, mover] = await Promise.all([1, 2, 3, 4].map(() => bundles.connect()));
+    const [ctl, forever, timed, mover, zwaiter] = await Promise.all([1, 2, 3, 4, 5].map(() => bundles.connect()));
     // the timed client waits 3 s: long enough to still be blocked once the upgrade is done
     forever.write(enc('BLPOP', 'up', '0') + enc('ECHO', 'after-blpop'));
     const t0 = Date.now();
     timed.write(enc('BRPOP', 'up-timed', '3'));
     mover.write(enc('BLMOVE', 'up-src', 'up-dst', 'LEFT', 'RIGHT', '0'));
-    await waitUntil('3 blocked clients', async () => (await blockedClients(ctl)) === 3, 5000, 5);
+    zwaiter.write(enc('BZPOPMIN', 'upz', '0'));
+    await waitUntil('4 blocked clients', async () => (await blockedClients(ctl)) === 4, 5000, 5);
     const u0 = Date.now();
     assert.equal((await load(ctl, bundles.files[1])).to, '9.2.0');
     assert.ok(Date.now() - t0 < 2900, `the upgrade took ${Date.now() - u0} ms`);
     assert.equal((await info(ctl, 'upgrade')).logic_version, '9.2.0');
-    assert.equal(await blockedClients(ctl), 3);
+    assert.equal(await blockedClients(ctl), 4);
+    assert.equal(await ctl.command('ZADD', 'upz', '1.5', 'm'), ':1\r\n');
+    assert.equal(await zwaiter.reply(), '*3\r\n$3\r\nupz\r\n$1\r\nm\r\n$3\r\n1.5\r\n');
     assert.equal(await ctl.command('RPUSH', 'up', 'a', 'b'), ':2\r\n');
     assert.equal(await forever.reply(), '*2\r\n$2\r\nup\r\n$1\r\na\r\n');
     assert.equal(await forever.reply(), '$11\r\nafter-blpop\r\n');
