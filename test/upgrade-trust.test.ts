@@ -171,6 +171,8 @@ describe('probation and automatic rollback (hotupgrade-max-errors)', () => {
     try {
       c.write(cmd('HOTUPGRADE', 'LOAD', FB));
       // the LOAD is being prepared (read, compiled, self-tested over many loop turns) ...
+      await waitUntil('the LOAD to be in preparation', async () => (await info(ctl, 'upgrade')).upgrade_in_progress === '1', 5000, 1);
+      assert.equal((await info(ctl, 'upgrade')).upgrade_preparing, FB);
       assert.equal(await ctl.command('HOTUPGRADE', 'LOAD', FB), '-ERR hot upgrade failed: another upgrade is already in progress\r\n');
       // ... when the fourth error rolls the faulty logic back
       f.write(cmd('ECHO', 'FAULT-INJECT'));

@@ -119,6 +119,8 @@ export interface UpgradeInfo {
   autoRollbacksTotal?: number;
   /** why the last automatic rollback happened ('' if none) */
   lastAutoRollback?: string;
+  /** the bundle an upgrade or rollback is being prepared for (read, compiled, self-tested); '' when none */
+  preparing?: string;
 }
 
 export interface Stats {

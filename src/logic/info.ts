@@ -514,6 +514,8 @@ function upgradeSection(): Fields {
     ['probation_errors', u.probationErrors ?? 0],
     ['auto_rollbacks_total', u.autoRollbacksTotal ?? 0],
     ['last_auto_rollback', u.lastAutoRollback ?? ''],
+    ['upgrade_in_progress', u.preparing ? 1 : 0],
+    ['upgrade_preparing', u.preparing ?? ''],
   ];
 }
 

@@ -317,6 +317,7 @@ export class Shell {
   beginUpgrade(name: string, client: ClientRecord | null, action: UpgradeHistoryEntry['action']): UpgradeLoadResult | null {
     if (this.busy) return this.failure(this.current.logic.version, name, '', 'another upgrade is already in progress', action);
     this.busy = true;
+    this.state.upgrade.preparing = name;
     void this.prepareAndSwap(name, () => loadBundleAsync(this.logicDir, name, this.trust), true, client, action);
     return null;
   }
@@ -327,6 +328,7 @@ export class Shell {
     const loaded = this.previous;
     if (!loaded && !this.previousFile) return this.failure(from, '', '', 'no previous logic to roll back to', 'rollback');
     this.busy = true;
+    this.state.upgrade.preparing = loaded ? loaded.file : this.previousFile;
     if (loaded) {
       // Still loaded from before the last swap (probation): it passed its self-test then.
       void this.prepareAndSwap(loaded.file, () => Promise.resolve(loaded), false, client, 'rollback');
@@ -366,6 +368,7 @@ export class Shell {
 
   private finish(client: ClientRecord | null, result: UpgradeLoadResult): void {
     this.busy = false;
+    this.state.upgrade.preparing = '';
     if (client && !client.closed) this.guard('onUpgradeDone', () => this.current.logic.onUpgradeDone(client, result));
   }
 
