@@ -1,0 +1,112 @@
+// DESIGN rule 1, checked mechanically: after every family has left its traces in State (blocked clients,
+// MULTI queues, WATCHes, subscriptions, scan cursors, INFO samples ...), State holds only plain data:
+// plain objects, arrays, Map, Set, strings, numbers, bigints, booleans, null and Buffers, plus the
+// shell's own socket handles. A function, Promise or logic-defined class instance would keep the old
+// bundle alive after a hot upgrade and run old code.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ClientRecord, LogicModule, State } from '../src/abi';
+import { loadBundle } from '../src/shell/loader';
+import { scratchHost } from '../src/shell/shell';
+import { encodeCommand } from './helpers/resp';
+import { DEFAULT_BUNDLE, LOGIC_DIR } from './helpers/servers';
+
+function findNonData(root: unknown, skip: Set<unknown>): string[] {
+  const bad: string[] = [];
+  const seen = new Set<unknown>();
+  const stack: [unknown, string][] = [[root, 'state']];
+  while (stack.length > 0 && bad.length < 20) {
+    const [v, where] = stack.pop()!;
+    if (v === null || v === undefined) continue;
+    const t = typeof v;
+    if (t === 'string' || t === 'number' || t === 'bigint' || t === 'boolean') continue;
+    if (t === 'function' || t === 'symbol') {
+      bad.push(`${where}: ${t}`);
+      continue;
+    }
+    if (seen.has(v) || skip.has(v)) continue;
+    seen.add(v);
+    if (Buffer.isBuffer(v)) continue;
+    if (v instanceof Map) {
+      let i = 0;
+      for (const [k, x] of v) {
+        stack.push([k, `${where}.<key ${i}>`], [x, `${where}.get(${typeof k === 'string' ? JSON.stringify(k.slice(0, 30)) : i})`]);
+        i++;
+      }
+      continue;
+    }
+    if (v instanceof Set) {
+      let i = 0;
+      for (const x of v) stack.push([x, `${where}.<member ${i++}>`]);
+      continue;
+    }
+    const proto = Object.getPrototypeOf(v);
+    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
+      bad.push(`${where}: instance of ${(proto?.constructor?.name as string) ?? '?'}`);
+      continue;
+    }
+    for (const k of Object.keys(v as object)) stack.push([(v as Record<string, unknown>)[k], `${where}.${k}`]);
+  }
+  return bad;
+}
+
+describe('State is plain data (DESIGN rule 1)', () => {
+  it('holds no function, Promise or class instance after every family has run', () => {
+    const logic: LogicModule = loadBundle(LOGIC_DIR, DEFAULT_BUNDLE).logic;
+    const host = scratchHost(logic, 'f'.repeat(40));
+    const state: State = host.state;
+    logic.activate(host);
+    const sockets = new Set<unknown>();
+    const clients: ClientRecord[] = [];
+    for (let id = 1; id <= 4; id++) {
+      // The socket is the shell's handle; the logic only hands it back to the host.
+      const socket = { fake: 'socket' } as unknown as ClientRecord['socket'];
+      sockets.add(socket);
+      const c = { id, socket, addr: `127.0.0.1:${1000 + id}`, laddr: '127.0.0.1:6379', local: true, unixSocket: false,
+        createdMs: Date.now(), closed: false } as ClientRecord;
+      state.clients.set(id, c);
+      logic.onConnect(c);
+      clients.push(c);
+    }
+    const send = (c: ClientRecord, ...argv: string[]) => logic.onData(c, encodeCommand(argv));
+    const [a, b, sub, blocked] = clients;
+    send(a, 'SET', 's', 'v', 'EX', '100');
+    send(a, 'APPEND', 's', 'x');
+    send(a, 'HSET', 'h', 'f', '1', 'g', '2');
+    send(a, 'RPUSH', 'l', 'a', 'b', 'c');
+    send(a, 'SADD', 'set', 'a', '1', '2');
+    send(a, 'SADD', 'iset', '1', '2', '3');
+    send(a, 'ZADD', 'z', '1', 'a', '2', 'b');
+    for (let i = 0; i < 200; i++) send(a, 'SET', `k${i}`, String(i));
+    send(a, 'SCAN', '0', 'COUNT', '10');
+    send(a, 'SORT', 'l', 'ALPHA', 'STORE', 'sorted');
+    send(b, 'WATCH', 'h');
+    send(b, 'MULTI');
+    send(b, 'INCR', 'counter');
+    send(sub, 'SUBSCRIBE', 'chan');
+    send(sub, 'PSUBSCRIBE', 'ch*');
+    send(blocked, 'BLPOP', 'nolist', '100');
+    send(a, 'PUBLISH', 'chan', 'hello');
+    send(a, 'CLIENT', 'SETNAME', 'named');
+    send(a, 'INFO', 'everything');
+    send(a, 'CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
+    send(a, 'DEL', 'k1');
+    assert.equal(blocked.pausedFor !== '', true, 'the BLPOP client should be blocked');
+    const bad = findNonData(state, sockets);
+    logic.deactivate();
+    assert.deepEqual(bad, [], `State holds non-data values:\n${bad.join('\n')}`);
+  });
+});
+
+describe('the State walker itself', () => {
+  it('finds functions, Promises and class instances nested in Maps, Sets and arrays', () => {
+    class Logicish { x = 1; }
+    const tree = { ok: [1, 'a', 2n, Buffer.from('x'), new Map([['k', new Set(['m'])]])],
+      fn: new Map([['k', () => 1]]), p: [Promise.resolve(1)], inst: new Set([new Logicish()]) };
+    const bad = findNonData(tree, new Set());
+    assert.equal(bad.length, 3, bad.join('\n'));
+    assert.ok(bad.some((b) => b.includes('function')));
+    assert.ok(bad.some((b) => b.includes('Promise')));
+    assert.ok(bad.some((b) => b.includes('Logicish')));
+  });
+});
