@@ -184,6 +184,15 @@ export function call(c: Client, argv: string[]): void {
   }
 }
 
+/**
+ * Command propagation (the AOF, persistence/aof.ts): `before` runs before every executed command, `after`
+ * once it ran, with whether it changed the dataset (server.dirty moved) and whether it ran under EXEC.
+ */
+export const propagation = {
+  before: null as null | ((c: Client, def: CommandDef, argv: string[]) => void),
+  after: null as null | ((c: Client, def: CommandDef, argv: string[], wrote: boolean, nested: boolean) => void),
+};
+
 /** The command being executed (the innermost one under EXEC): blocking.ts records it when a client blocks. */
 export const running = { def: null as CommandDef | null, argv: [] as string[] };
 
@@ -203,6 +212,8 @@ export function execute(c: Client, def: CommandDef, argv: string[]): void {
   running.def = def;
   running.argv = argv;
   errorMark = st.totalErrorReplies;
+  const dirtyBefore = st.dirty;
+  if (propagation.before !== null) propagation.before(c, def, argv);
   const t0 = performance.now();
   try {
     def.fn!(c, argv);
@@ -211,6 +222,7 @@ export function execute(c: Client, def: CommandDef, argv: string[]): void {
     host.log('warning', `logic exception in '${def.name}': ${(e as Error)?.stack ?? String(e)}`);
     addError(c, `ERR internal error in hotkv logic while running '${def.name}': ${(e as Error)?.message ?? String(e)}`);
   }
+  if (propagation.after !== null) propagation.after(c, def, argv, st.dirty > dirtyBefore, nested);
   const stats = def.stats;
   stats[0]++;
   stats[1] += (performance.now() - t0) * 1000;

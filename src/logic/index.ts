@@ -13,6 +13,7 @@ import { runShutdown } from './commands/server';
 import { bindHost, cfg, cfgInt, flushPending, host, LOGIC_VERSION, pendingFlush, resetClock, state, STATE_SCHEMA } from './runtime';
 import { runSelfTestRound } from './selftest';
 import { loadDumpAtStart } from './persistence/save';
+import { loadAofAtStart } from './persistence/aof';
 
 let table: Map<string, CommandDef> | null = null;
 
@@ -193,7 +194,7 @@ function migrate(st: State, fromSchema: number): void {
 function restore(_h: HostApi): string {
   resetClock();
   // The AOF, when enabled, is loaded instead of the RDB (as Redis's loadDataFromDisk).
-  if (cfg('appendonly') === 'yes') return '';
+  if (cfg('appendonly') === 'yes') return loadAofAtStart();
   return loadDumpAtStart();
 }
 

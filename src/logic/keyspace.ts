@@ -27,7 +27,12 @@ export const keyHooks = {
   /** a stored value is about to be changed in place (lookupWrite, blocked-client serving): a
    *  BGSAVE in progress serializes it first (copy-on-write, persistence/bgsave.ts) */
   beforeWrite: [] as ((v: StoredValue) => void)[],
+  /** a key was deleted because its time passed (the AOF appends a DEL) */
+  expired: [] as ((db: Db, key: string) => void)[],
 };
+
+/** While the AOF is loaded keys do not expire (Redis's keyIsExpired returns 0 while loading). */
+export const expireGate = { suspended: false };
 
 /** Call before changing a stored collection in place outside lookupWrite. */
 export function noteWrite(v: StoredValue | undefined): void {
@@ -50,7 +55,7 @@ export function signalModifiedKey(db: Db, key: string): void {
 export function expireIfNeeded(db: Db, key: string): boolean {
   const when = db.expires.get(key);
   // Redis's keyIsExpired: expired once now is past the time (now > when), not at it.
-  if (when === undefined || when >= now()) return false;
+  if (when === undefined || when >= now() || expireGate.suspended) return false;
   deleteExpired(db, key);
   return true;
 }
@@ -60,6 +65,7 @@ export function deleteExpired(db: Db, key: string): void {
   db.expires.delete(key);
   db.access.delete(key);
   state.stats.expiredKeys++;
+  for (const h of keyHooks.expired) h(db, key);
   notifyKeyspaceEvent(NOTIFY_EXPIRED, 'expired', key, db.id);
   signalModifiedKey(db, key);
 }

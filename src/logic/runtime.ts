@@ -45,8 +45,12 @@ export function resetClock(): void {
   cachedNow = 0;
 }
 
+/** Work done at the end of every event before replies go out (the AOF write and its fsync). */
+export const beforeFlush: (() => void)[] = [];
+
 /** Flush every client that has output, and close those marked close-after-reply. */
 export function flushPending(): void {
+  for (let i = 0; i < beforeFlush.length; i++) beforeFlush[i]();
   resetClock();
   for (let i = 0; i < pendingFlush.length; i++) {
     const c = pendingFlush[i];

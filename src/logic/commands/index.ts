@@ -16,6 +16,7 @@ import { commands as hashes } from './hashes';
 import { commands as sets } from './sets';
 import { commands as sort } from './sort';
 import { commands as persistence } from './persistence';
+import { commands as aof } from './aof';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -34,4 +35,5 @@ export const allSpecs: CommandSpec[] = [
   ...sets,
   ...sort,
   ...persistence,
+  ...aof,
 ];

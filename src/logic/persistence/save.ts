@@ -303,7 +303,18 @@ export function bgsaveResume(): void {
 
 // --- loading ------------------------------------------------------------------------------------
 
-function addLoaded(db: Db, key: string, value: StoredValue, expire: number): void {
+/** Drop everything a failed load put in (the start stops). */
+export function clearLoadedData(): void {
+  for (const db of state.dbs) {
+    db.dict.clear();
+    db.expires.clear();
+    db.access.clear();
+    db.expireHeapKey.length = 0;
+    db.expireHeapWhen.length = 0;
+  }
+}
+
+export function addLoaded(db: Db, key: string, value: StoredValue, expire: number): void {
   db.dict.set(key, value);
   db.access.set(key, lruClock());
   if (expire !== -1) setExpire(db, key, expire);
@@ -345,13 +356,7 @@ export function loadDumpAtStart(): string {
     r.loadKeysExpired = res.expired;
     state.stats.lastSaveMs = Date.now();
   } catch (e) {
-    for (const db of state.dbs) {
-      db.dict.clear();
-      db.expires.clear();
-      db.access.clear();
-      db.expireHeapKey.length = 0;
-      db.expireHeapWhen.length = 0;
-    }
+    clearLoadedData();
     if (e instanceof RdbError) {
       const where = e.offset >= 0 ? ` at offset ${e.offset}` : '';
       return `Bad RDB file ${file}${where}: ${e.message}. Unrecoverable error, aborting now.`;
