@@ -278,8 +278,16 @@ export function aofShutdown(): void {
   fsyncAof(a);
 }
 
-/** On activate: hook propagation, expired-key deletions and the end-of-event write. */
+/**
+ * On activate, and once the AOF is opened at start: hook propagation, expired-key deletions and the
+ * end-of-event write. With the AOF off nothing is hooked, so commands pay nothing for it.
+ */
 export function installAofHooks(): void {
+  if (aofState() === undefined) {
+    propagation.before = null;
+    propagation.after = null;
+    return;
+  }
   propagation.before = before;
   propagation.after = after;
   if (!keyHooks.modified.includes(onModified)) keyHooks.modified.push(onModified);
@@ -569,5 +577,6 @@ export function loadAofAtStart(): string {
   a.incrName = incrs[incrs.length - 1].name;
   a.fd = fs.openSync(path.join(dir, a.incrName), 'a');
   state.ext.aof = a;
+  installAofHooks();
   return '';
 }
