@@ -5,13 +5,12 @@
 // connect, so it is implemented with Redis 7.2's semantics, texts and COMMAND metadata.
 
 import { lifecycleHooks } from '../lifecycle';
-import { addError, addHelp, addInt, addBulk, addNull, addOk, addVerbatim } from '../resp/reply';
+import { addBulk, addError, addHelp, addInt, addNull, addOk, addVerbatim, ERR_SYNTAX } from '../resp/reply';
 import { cfgInt, host, markPending, now, state, type Client } from '../runtime';
 import { parseInt64 } from '../util/numbers';
 import { validClientName } from './connection';
 import type { CommandMeta, CommandSpec } from './table';
 
-const SYNTAX = 'ERR syntax error';
 
 /** What CLIENT LIST shows about state other families own (subscriptions, MULTI, tracking ...). */
 export interface ClientInfoFields {
@@ -149,7 +148,7 @@ function clientList(c: Client, argv: string[]): void {
       if (cl && !isGone(cl)) out += clientInfoString(cl, cl === c ? argvSize(argv) : heldArgvSize(cl)) + '\n';
     }
   } else if (argv.length !== 2) {
-    addError(c, SYNTAX);
+    addError(c, ERR_SYNTAX);
     return;
   }
   if (out === null) {
@@ -221,7 +220,7 @@ function clientKill(c: Client, argv: string[]): void {
       const opt = argv[i].toLowerCase();
       const more = i + 1 < argv.length;
       if (!more) {
-        addError(c, SYNTAX);
+        addError(c, ERR_SYNTAX);
         return;
       }
       const val = argv[i + 1];
@@ -253,11 +252,11 @@ function clientKill(c: Client, argv: string[]): void {
         if (v === 'yes') skipme = true;
         else if (v === 'no') skipme = false;
         else {
-          addError(c, SYNTAX);
+          addError(c, ERR_SYNTAX);
           return;
         }
       } else {
-        addError(c, SYNTAX);
+        addError(c, ERR_SYNTAX);
         return;
       }
     }
@@ -296,7 +295,7 @@ function clientNoEvict(c: Client, argv: string[]): void {
   if (v === 'on') c.noEvict = true;
   else if (v === 'off') c.noEvict = false;
   else {
-    addError(c, SYNTAX);
+    addError(c, ERR_SYNTAX);
     return;
   }
   addOk(c);
@@ -314,7 +313,7 @@ function clientReply(c: Client, argv: string[]): void {
   } else if (v === 'skip') {
     if (c.replyMode !== 'off') c.replyMode = 'skip';
   } else {
-    addError(c, SYNTAX);
+    addError(c, ERR_SYNTAX);
   }
 }
 

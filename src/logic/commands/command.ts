@@ -2,13 +2,12 @@
 // live command table (only what hotkv implements), whose metadata comes from redis-server 7.0.
 
 import { getTable, lookupCommand } from '../dispatch';
-import { addArrayLen, addBulk, addError, addHelp, addInt, addMapLen, addNull, addTree, type Tree } from '../resp/reply';
+import { addArrayLen, addBulk, addError, addHelp, addInt, addMapLen, addNull, addTree, ERR_SYNTAX, type Tree } from '../resp/reply';
 import { type Client } from '../runtime';
 import { stringMatch } from '../util/glob';
 import { parseInt64 } from '../util/numbers';
 import { allDefs, type CommandDef, type CommandSpec } from './table';
 
-const SYNTAX = 'ERR syntax error';
 
 /** A command by its full name ("get", "config|get"), case-insensitive. */
 function lookupByFullName(name: string): CommandDef | undefined {
@@ -84,7 +83,7 @@ function commandList(c: Client, argv: string[]): void {
   let filter: ((def: CommandDef) => boolean) | null = null;
   if (argv.length === 5) {
     if (argv[2].toLowerCase() !== 'filterby') {
-      addError(c, SYNTAX);
+      addError(c, ERR_SYNTAX);
       return;
     }
     const kind = argv[3].toLowerCase();
@@ -97,11 +96,11 @@ function commandList(c: Client, argv: string[]): void {
     } else if (kind === 'pattern') {
       filter = (def) => stringMatch(arg, def.name, true);
     } else {
-      addError(c, SYNTAX);
+      addError(c, ERR_SYNTAX);
       return;
     }
   } else if (argv.length !== 2) {
-    addError(c, SYNTAX);
+    addError(c, ERR_SYNTAX);
     return;
   }
   const names: string[] = [];

@@ -8,7 +8,7 @@ import {
 } from '../config';
 import { refreshDispatchConfig } from '../dispatch';
 import { resetInfoStats } from '../info';
-import { addError, addHelp, addMapLen, addBulk, addOk } from '../resp/reply';
+import { addBulk, addError, addHelp, addMapLen, addOk, ERR_SYNTAX } from '../resp/reply';
 import { cfg, cfgInt, host, state, type Client } from '../runtime';
 import { stringMatch } from '../util/glob';
 import type { CommandSpec } from './table';
@@ -51,7 +51,7 @@ function protectedAllowed(c: Client): boolean {
 
 function configSet(c: Client, argv: string[]): void {
   if (argv.length % 2 !== 0) {
-    addError(c, 'ERR syntax error');
+    addError(c, ERR_SYNTAX);
     return;
   }
   const n = (argv.length - 2) / 2;

@@ -1,7 +1,7 @@
 // Connection commands: PING ECHO HELLO SELECT QUIT RESET AUTH.
 
 import { CLIENT_PUBSUB } from '../dispatch';
-import { addArrayLen, addBulk, addError, addInt, addMapLen, addOk, addRaw, addStatus, bulkProto } from '../resp/reply';
+import { addArrayLen, addBulk, addError, addInt, addMapLen, addOk, addRaw, addStatus, bulkProto, ERR_SYNTAX } from '../resp/reply';
 import { cfg, markPending, state, type Client } from '../runtime';
 import { parseCInt, parseSafeInt } from '../util/numbers';
 import { REDIS_VERSION } from '../version';
@@ -82,7 +82,7 @@ function checkAuth(user: string | null, pass: string): string {
 
 function auth(c: Client, argv: string[]): void {
   if (argv.length > 3) {
-    addError(c, 'ERR syntax error');
+    addError(c, ERR_SYNTAX);
     return;
   }
   const err = argv.length === 2 ? checkAuth(null, argv[1]) : checkAuth(argv[1], argv[2]);

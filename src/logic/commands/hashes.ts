@@ -6,7 +6,7 @@ import type { StoredValue } from '../../abi';
 import { dbAddRaw, dirty, lookupRead, lookupWrite, signalModifiedKey, WRONGTYPE } from '../keyspace';
 import { notifyKeyspaceEvent, NOTIFY_HASH } from '../notify';
 import {
-  addArrayLen, addBulk, addBulkArrayOrNull, addError, addInt, addMapLen, addNull, addOk, addRaw, bulkProto,
+  addArrayLen, addBulk, addBulkArrayOrNull, addError, addInt, addMapLen, addNull, addOk, addRaw, bulkProto, ERR_SYNTAX,
 } from '../resp/reply';
 import { dbOf, type Client } from '../runtime';
 import { selfTestCases } from '../selftest';
@@ -18,7 +18,7 @@ import { stringMatch } from '../util/glob';
 import { incrLongDoubleText, parseLongDouble, type LongDouble } from '../util/longdouble';
 import { addInt64Text, ERR_NOT_FLOAT, ERR_NOT_INT, parseInt64, parseSafeInt } from '../util/numbers';
 import { scanStep } from '../util/scan';
-import { checkReplyCount, ERR_RANGE_LONG, ERR_SYNTAX, parseRandomCount, removeMembers, scanArgsOrReply } from './sets';
+import { checkReplyCount, ERR_RANGE_LONG, parseRandomCount, removeMembers, scanArgsOrReply } from './sets';
 import type { CommandSpec } from './table';
 
 /** The hash at a looked-up value: undefined when missing, null after a WRONGTYPE reply. */

@@ -3,7 +3,7 @@
 
 import type { UpgradeLoadResult } from '../../abi';
 import { processInput } from '../dispatch';
-import { addArrayLen, addError, addFieldMap, addHelp } from '../resp/reply';
+import { addArrayLen, addError, addFieldMap, addHelp, ERR_SYNTAX } from '../resp/reply';
 import { cfg, flushPending, host, state, STATE_SCHEMA, type Client } from '../runtime';
 import { parseSafeInt } from '../util/numbers';
 import type { CommandMeta, CommandSpec } from './table';
@@ -91,7 +91,7 @@ function history(c: Client, argv: string[]): void {
     }
     count = Math.min(n, all.length);
   } else if (argv.length > 3) {
-    addError(c, 'ERR syntax error');
+    addError(c, ERR_SYNTAX);
     return;
   }
   // Newest first, like SLOWLOG GET.

@@ -9,7 +9,7 @@ import {
   cloneValue, dbAddRaw, dbDelete, dirty, expireIfNeeded, getExpire, keyHooks, lookupRead, lookupWrite,
   lruClock, removeExpire, setExpire, signalModifiedKey, typeOf,
 } from '../keyspace';
-import { addArrayLen, addBulk, addBulkArray, addError, addHelp, addInt, addNull, addOk, addStatus } from '../resp/reply';
+import { addArrayLen, addBulk, addBulkArray, addError, addHelp, addInt, addNull, addOk, addStatus, ERR_SYNTAX } from '../resp/reply';
 import { cfg, cfgInt, dbOf, now, state, type Client } from '../runtime';
 import { stringEncoding } from '../types/string';
 import { stringMatch } from '../util/glob';
@@ -17,7 +17,6 @@ import { ERR_NOT_INT, LLONG_MAX, LLONG_MIN, parseCInt, parseInt64 } from '../uti
 import { ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanStep } from '../util/scan';
 import type { CommandSpec } from './table';
 
-const ERR_SYNTAX = 'ERR syntax error';
 const ERR_NO_SUCH_KEY = 'ERR no such key';
 const ERR_SAME_OBJECT = 'ERR source and destination objects are the same';
 const ERR_DB_RANGE = 'ERR DB index is out of range';

@@ -6,9 +6,7 @@ import type { Db, StoredValue } from '../../abi';
 import { blockClient, blockedServingKey, getTimeoutOrReply, unblockClientById } from '../blocking';
 import { dbAddRaw, dbDelete, dirty, lookupRead, lookupWrite, signalModifiedKey, WRONGTYPE } from '../keyspace';
 import { notifyKeyspaceEvent, NOTIFY_GENERIC, NOTIFY_LIST } from '../notify';
-import {
-  addArrayLen, addBulk, addBulkArray, addError, addInt, addNull, addNullArray, addOk, addRaw,
-} from '../resp/reply';
+import { addArrayLen, addBulk, addBulkArray, addError, addInt, addNull, addNullArray, addOk, addRaw, ERR_SYNTAX } from '../resp/reply';
 import { dbOf, type Client } from '../runtime';
 import { selfTestCases } from '../selftest';
 import {
@@ -18,7 +16,6 @@ import {
 import { parseInt64 } from '../util/numbers';
 import type { CommandSpec } from './table';
 
-const ERR_SYNTAX = 'ERR syntax error';
 const ERR_NOT_INT = 'ERR value is not an integer or out of range';
 const EMPTY_ARRAY = '*0\r\n';
 

@@ -5,7 +5,7 @@
 import { lifecycleHooks } from '../lifecycle';
 import { CLIENT_IN_EXEC } from '../dispatch';
 import { addInfoFields } from '../info';
-import { addError, addOk, addStatus } from '../resp/reply';
+import { addError, addOk, addStatus, ERR_SYNTAX } from '../resp/reply';
 import { cfg, host, state, type Client } from '../runtime';
 import {
   BGSAVE_TIMER, bgsaveInProgress, bgsaveKill, bgsaveResume, bgsaveSlice, bgsaveStart, rdbState, saveNow,
@@ -38,7 +38,7 @@ function bgsave(c: Client, argv: string[]): void {
   if (argv.length > 1) {
     if (argv.length === 2 && argv[1].toLowerCase() === 'schedule') schedule = true;
     else {
-      addError(c, 'ERR syntax error');
+      addError(c, ERR_SYNTAX);
       return;
     }
   }

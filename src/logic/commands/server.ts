@@ -3,14 +3,11 @@
 import * as fs from 'node:fs';
 import { infoCron, infoSectionsFor, infoState, memOverhead, renderInfo, wallClockUs } from '../info';
 import { lifecycleHooks } from '../lifecycle';
-import {
-  addArrayLen, addBulk, addDoubleText, addError, addHelp, addInt, addMapLen, addNull, addOk, addVerbatim,
-} from '../resp/reply';
+import { addArrayLen, addBulk, addDoubleText, addError, addHelp, addInt, addMapLen, addNull, addOk, addVerbatim, ERR_SYNTAX } from '../resp/reply';
 import { cfg, dbOf, host, markPending, state, type Client } from '../runtime';
 import { ERR_NOT_INT, parseInt64 } from '../util/numbers';
 import type { CommandSpec } from './table';
 
-const SYNTAX = 'ERR syntax error';
 
 function info(c: Client, argv: string[]): void {
   addVerbatim(c, renderInfo(infoSectionsFor(argv.slice(1))));
@@ -53,12 +50,12 @@ function shutdown(c: Client, argv: string[]): void {
     else if (a === 'force') force = true;
     else if (a === 'abort') abort = true;
     else {
-      addError(c, SYNTAX);
+      addError(c, ERR_SYNTAX);
       return;
     }
   }
   if ((abort && (nosave || save !== null || now || force)) || (nosave && save)) {
-    addError(c, SYNTAX);
+    addError(c, ERR_SYNTAX);
     return;
   }
   if (abort) {
@@ -161,13 +158,13 @@ function memoryUsage(c: Client, argv: string[]): void {
         return;
       }
       if (n < 0n) {
-        addError(c, SYNTAX);
+        addError(c, ERR_SYNTAX);
         return;
       }
       samples = n === 0n ? Number.MAX_SAFE_INTEGER : Number(n);
       j++;
     } else {
-      addError(c, SYNTAX);
+      addError(c, ERR_SYNTAX);
       return;
     }
   }

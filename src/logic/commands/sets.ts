@@ -7,7 +7,7 @@ import { constants } from 'node:buffer';
 import type { StoredValue } from '../../abi';
 import { dbAddRaw, dbDelete, dirty, lookupRead, lookupWrite, setKey, signalModifiedKey, WRONGTYPE } from '../keyspace';
 import { notifyKeyspaceEvent, NOTIFY_GENERIC, NOTIFY_SET } from '../notify';
-import { addBulk, addError, addInt, addNull, addRaw, addSetLen, bulkProto } from '../resp/reply';
+import { addBulk, addError, addInt, addNull, addRaw, addSetLen, bulkProto, ERR_SYNTAX } from '../resp/reply';
 import { dbOf, type Client } from '../runtime';
 import { selfTestCases } from '../selftest';
 import {
@@ -19,7 +19,6 @@ import { parseInt64 } from '../util/numbers';
 import { ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanStep, type ScanOptions } from '../util/scan';
 import type { CommandSpec } from './table';
 
-export const ERR_SYNTAX = 'ERR syntax error';
 export const ERR_RANGE_LONG = 'ERR value is out of range';
 const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 const LONG_MAX = 9223372036854775807n;

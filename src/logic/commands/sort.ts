@@ -19,7 +19,7 @@
 import type { Db, StoredValue } from '../../abi';
 import { dbDelete, dirty, lookupRead, lookupWrite, setKey, WRONGTYPE } from '../keyspace';
 import { notifyKeyspaceEvent, NOTIFY_GENERIC, NOTIFY_LIST } from '../notify';
-import { addArrayLen, addBulk, addError, addInt, addNull } from '../resp/reply';
+import { addArrayLen, addBulk, addError, addInt, addNull, ERR_SYNTAX } from '../resp/reply';
 import { dbOf, type Client } from '../runtime';
 import { selfTestCases } from '../selftest';
 import { hashGet, isHash } from '../types/hash';
@@ -30,7 +30,6 @@ import { isZset, nodeEle, zslGetElementByRank, zslNext, zslPrev, type ZsetRecord
 import { parseInt64, strtodPrefix } from '../util/numbers';
 import type { CommandSpec } from './table';
 
-const ERR_SYNTAX = 'ERR syntax error';
 const ERR_NOT_INT = 'ERR value is not an integer or out of range';
 const ERR_SCORES = "ERR One or more scores can't be converted into double";
 

@@ -7,9 +7,7 @@ import type { StoredValue } from '../../abi';
 import {
   dbDelete, dirty, lookupRead, lookupWrite, removeExpire, setExpire, setKey, signalModifiedKey, WRONGTYPE,
 } from '../keyspace';
-import {
-  addArrayLen, addBulk, addBulkArrayOrNull, addError, addInt, addMapLen, addNull, addOk, addRaw,
-} from '../resp/reply';
+import { addArrayLen, addBulk, addBulkArrayOrNull, addError, addInt, addMapLen, addNull, addOk, addRaw, ERR_SYNTAX } from '../resp/reply';
 import { notifyKeyspaceEvent, NOTIFY_GENERIC, NOTIFY_STRING } from '../notify';
 import { cfgInt, dbOf, now, type Client } from '../runtime';
 import { createdString, isStringValue, rawString, readString } from '../types/string';
@@ -17,7 +15,6 @@ import { incrLongDoubleText, parseLongDouble } from '../util/longdouble';
 import { addInt64Text, ERR_NOT_FLOAT, ERR_NOT_INT, LLONG_MAX, LLONG_MIN, parseInt64, parseSafeInt } from '../util/numbers';
 import type { CommandSpec } from './table';
 
-const ERR_SYNTAX = 'ERR syntax error';
 const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
 const ERR_TOO_BIG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
 

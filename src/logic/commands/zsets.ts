@@ -7,7 +7,7 @@ import type { Db, StoredValue } from '../../abi';
 import { blockClient, blockedServingKey, getTimeoutOrReply } from '../blocking';
 import { dbAddRaw, dbDelete, dirty, lookupRead, lookupWrite, setKey, signalModifiedKey, WRONGTYPE } from '../keyspace';
 import { notifyKeyspaceEvent, NOTIFY_GENERIC, NOTIFY_ZSET } from '../notify';
-import { addArrayLen, addBulk, addError, addInt, addNull, addNullArray, addRaw } from '../resp/reply';
+import { addArrayLen, addBulk, addError, addInt, addNull, addNullArray, addRaw, ERR_SYNTAX } from '../resp/reply';
 import { dbOf, type Client } from '../runtime';
 import { selfTestCases } from '../selftest';
 import { isSet, setIsMember, setSize, type SetRecord } from '../types/set';
@@ -25,7 +25,6 @@ import { getLong, getRangeLong } from './lists';
 import { parseRandomCount } from './sets';
 import type { CommandSpec } from './table';
 
-const ERR_SYNTAX = 'ERR syntax error';
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
 const ERR_MINMAX_FLOAT = 'ERR min or max is not a float';
 const ERR_MINMAX_LEX = 'ERR min or max not valid string range item';

@@ -17,6 +17,9 @@ export function emitAlways(c: Client, s: string): void {
 
 export const OK = '+OK\r\n';
 
+/** Redis's shared syntax error (shared.syntaxerr), used by every family. */
+export const ERR_SYNTAX = 'ERR syntax error';
+
 export function addRaw(c: Client, proto: string): void {
   emit(c, proto);
 }

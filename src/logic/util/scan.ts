@@ -36,6 +36,7 @@
 import { now, state } from '../runtime';
 import { ERR_NOT_INT, parseInt64 } from './numbers';
 import { lifecycleHooks } from '../lifecycle';
+import { ERR_SYNTAX } from '../resp/reply';
 
 export const ERR_INVALID_CURSOR = 'ERR invalid cursor';
 
@@ -194,7 +195,7 @@ export function parseScanOptions(argv: string[], start: number, allowType: boole
     if (opt === 'count' && left >= 2) {
       const n = parseInt64(argv[i + 1]);
       if (n === null) return ERR_NOT_INT;
-      if (n < 1n) return 'ERR syntax error';
+      if (n < 1n) return ERR_SYNTAX;
       opts.count = n > 0x7fffffffn ? 0x7fffffff : Number(n);
     } else if (opt === 'match' && left >= 2) {
       const p = argv[i + 1];
@@ -202,7 +203,7 @@ export function parseScanOptions(argv: string[], start: number, allowType: boole
     } else if (opt === 'type' && allowType && left >= 2) {
       opts.type = argv[i + 1];
     } else {
-      return 'ERR syntax error';
+      return ERR_SYNTAX;
     }
   }
   return opts;
