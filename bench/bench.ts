@@ -1,11 +1,12 @@
 // npm run bench [-- --quick] [--repeats N] [--seconds S] [--budget S] [--n N] [--tests a,b] [--pipelines 1,16]
-//                 [--clients N] [--keys N] [--hashes N] [--no-memory] [--out DIR]
+//                 [--clients N] [--keys N] [--hashes N] [--no-memory] [--no-load] [--out DIR]
 //
 // hotkv and Debian's redis-server 7.0 side by side: both start on free loopback ports with the same
 // settings (no persistence), the same redis-benchmark tests run against each one after the other, and
 // each (hotkv, redis) pair is repeated with the order alternating; the table shows median ops/s and the
 // median per-pair ratio, without and with pipelining. Then memory: 1,000,000 string keys with 16-byte
-// values and 100,000 hashes of 10 fields, loaded into fresh servers, RSS per key.
+// values and 100,000 hashes of 10 fields, loaded into fresh servers, RSS per key. Then start-up: the
+// time each server takes to load a dump of --keys string keys that redis-server wrote (--no-load skips it).
 // Writes bench/out/bench.json, bench.md and bench.png.
 //
 // Sizing: a short calibration run of every test (which also warms hotkv's JIT) measures both servers;
@@ -19,6 +20,7 @@ import { startHotkv, startRedis, type RunningServer } from '../test/helpers/serv
 import { renderPng } from './upgrade';
 import { benchSvg } from './lib/chart';
 import { measureMemory, type MemoryResult } from './lib/memory';
+import { measureRdbLoad, type RdbLoadResult } from './lib/rdbload';
 import { consoleTable, markdown, type BenchReport, type PairRun, type ThroughputRow } from './lib/report';
 import { cli, median, redisBenchmark, run, TESTS, type BenchResult } from './lib/tools';
 
@@ -34,6 +36,8 @@ interface Options {
   keys: number;
   hashes: number;
   memory: boolean;
+  /** time to load a dump of `keys` keys at start */
+  load: boolean;
   out: string;
 }
 
@@ -44,7 +48,7 @@ const SERVER_ARGS = ['--save', '', '--appendonly', 'no'];
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     quick: false, repeats: 3, seconds: 1.5, budget: 480, n: 0, tests: Object.keys(TESTS), pipelines: [1, 16], clients: 50,
-    keys: 1_000_000, hashes: 100_000, memory: true, out: path.join(__dirname, 'out'),
+    keys: 1_000_000, hashes: 100_000, memory: true, load: true, out: path.join(__dirname, 'out'),
   };
   if (argv.includes('--quick')) Object.assign(o, { quick: true, repeats: 1, keys: 100_000, hashes: 10_000 });
   const num = (a: string, v: string | undefined, min: number) => {
@@ -63,6 +67,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--keys') o.keys = Math.floor(num(a, argv[++i], 100));
     else if (a === '--hashes') o.hashes = Math.floor(num(a, argv[++i], 1));
     else if (a === '--no-memory') o.memory = false;
+    else if (a === '--no-load') o.load = false;
     else if (a === '--out') o.out = path.resolve(argv[++i] ?? '');
     else if (a === '--tests') {
       o.tests = (argv[++i] ?? '').split(',').filter((t) => t !== '');
@@ -196,6 +201,11 @@ async function main(): Promise<void> {
       memory.push(await measureMemory(dataset, keys, SERVER_ARGS));
     }
   }
+  let rdbLoad: RdbLoadResult | undefined;
+  if (o.load) {
+    log(`load: dump of ${o.keys} keys`);
+    rdbLoad = await measureRdbLoad(o.keys, o.repeats, SERVER_ARGS);
+  }
   const cpus = os.cpus();
   const report: BenchReport = {
     meta: {
@@ -212,6 +222,7 @@ async function main(): Promise<void> {
     },
     throughput: rows,
     memory,
+    rdbLoad,
   };
   fs.mkdirSync(o.out, { recursive: true });
   fs.writeFileSync(path.join(o.out, 'bench.json'), JSON.stringify(report, null, 2) + '\n');

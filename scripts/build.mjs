@@ -5,9 +5,17 @@
 //   node scripts/build.mjs                  build both
 //   node scripts/build.mjs --if-needed      only when a source file is newer than the outputs
 //   node scripts/build.mjs --logic-only [--version V] [--outdir DIR]
+//        [--state-schema N] [--reads-schemas A,B] [--no-lazy-migrations]
 //
 // The logic version is package.json's unless HOTKV_LOGIC_VERSION (or --version) sets it, so tests can
 // build a second bundle with another version.
+//
+// The state-schema options build the fixture bundles of the lazy-migration tests from the real source
+// (docs/HACKING.md, "Schema migrations"): --state-schema 2 makes a bundle that stores string values as
+// Buffer records (src/logic/types/string.ts) and migrates schema-1 strings lazily; --reads-schemas 1,2
+// makes a schema-1 bundle that also reads schema 2 (a rollback target); --no-lazy-migrations leaves out
+// every lazy migration (as a later release that dropped them). They become literal build-time constants,
+// so the production bundle (schema 1) has no branch for the schema-2 string representation.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -29,6 +37,18 @@ const logicVersion = arg('--version') ?? process.env.HOTKV_LOGIC_VERSION ?? pkg.
 const logicOutDir = path.resolve(arg('--outdir') ?? path.join(root, 'dist', 'logic'));
 const shellOut = path.join(root, 'dist', 'shell', 'main.cjs');
 const logicOut = path.join(logicOutDir, `logic-${logicVersion}.cjs`);
+// Without these options the schema is the one src/logic/runtime.ts declares (production: 1).
+const stateSchema = Number(arg('--state-schema') ?? '1');
+const readsSchemas = (arg('--reads-schemas') ?? String(stateSchema)).split(',').map(Number);
+if (![stateSchema, ...readsSchemas].every((n) => Number.isInteger(n) && n >= 1)) throw new Error('--state-schema / --reads-schemas take positive integers');
+const logicDefines = {
+  ...(arg('--state-schema') ? { __HOTKV_STATE_SCHEMA__: JSON.stringify(stateSchema) } : {}),
+  ...(arg('--reads-schemas') ? { __HOTKV_READS_SCHEMAS__: JSON.stringify(readsSchemas) } : {}),
+  // schema 2 stores string values as Buffer records; a bundle reading schema 2 must understand them
+  __HOTKV_STRING_BUFFERS__: JSON.stringify(stateSchema >= 2),
+  __HOTKV_READS_STRING_BUFFERS__: JSON.stringify(stateSchema >= 2 || readsSchemas.some((n) => n >= 2)),
+  __HOTKV_LAZY_MIGRATIONS__: JSON.stringify(!process.argv.includes('--no-lazy-migrations')),
+};
 
 function newestMtime(dir) {
   let newest = 0;
@@ -73,7 +93,7 @@ async function buildLogic() {
     entryPoints: [path.join(root, 'src/logic/index.ts')],
     outfile: logicOut,
     write: false,
-    define: { __LOGIC_VERSION__: JSON.stringify(logicVersion) },
+    define: { __LOGIC_VERSION__: JSON.stringify(logicVersion), ...logicDefines },
   });
   const bytes = Buffer.from(res.outputFiles[0].contents);
   const sha = createHash('sha256').update(bytes).digest('hex');

@@ -33,6 +33,11 @@ describe('npm run bench (smoke)', () => {
       assert.match(md, /^# hotkv vs redis-server 7\.0/);
       assert.match(md, /\| lrange_100 \| 300 \| [\d,]+ \| [\d,]+ \| \d+\.\d\d \|/);
       assert.match(md, /## Memory/);
+      assert.equal(report.rdbLoad?.keys, 2000);
+      assert.ok(report.rdbLoad.fileBytes > 2000 * 16, `dump of ${report.rdbLoad.fileBytes} bytes`);
+      for (const s of [report.rdbLoad.hotkv, report.rdbLoad.redis]) assert.ok(s.loadS.length === 1 && s.loadS[0] >= 0 && s.rss > 0, JSON.stringify(s));
+      assert.match(md, /## Loading a dump at start/);
+      assert.match(r.stdout, /^load 2,000-key dump/m);
       const png = fs.readFileSync(path.join(out, 'bench.png'));
       assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
       assert.ok(png.length > 5000, `png of ${png.length} bytes`);

@@ -1,5 +1,7 @@
 // What `npm run bench` measured (written as bench/out/bench.json) and its Markdown form (bench.md).
 import type { MemoryResult } from './memory';
+import type { RdbLoadResult } from './rdbload';
+import { median } from './tools';
 
 export interface PairRun {
   hotkv: number;
@@ -44,6 +46,8 @@ export interface BenchReport {
   };
   throughput: ThroughputRow[];
   memory: MemoryResult[];
+  /** loading a dump at start (absent with --no-load) */
+  rdbLoad?: RdbLoadResult;
 }
 
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
@@ -91,6 +95,19 @@ export function markdown(r: BenchReport): string {
     }
     lines.push('');
   }
+  const l = r.rdbLoad;
+  if (l !== undefined) {
+    lines.push('## Loading a dump at start', '');
+    lines.push(`A dump of ${int(l.keys)} string keys with 16-byte values (\`DEBUG POPULATE ${l.keys} key 16\` + \`SAVE\` in`,
+      `redis-server), ${mib(l.fileBytes)}, loaded by each server ${l.hotkv.loadS.length} time(s), alternating. "load" is`,
+      'what each server logs as "DB loaded from disk"; "ready" is spawn to "Ready to accept connections". Medians.', '');
+    lines.push('| server | load | ready | RSS after load |');
+    lines.push('|---|---:|---:|---:|');
+    for (const s of ['hotkv', 'redis'] as const) {
+      lines.push(`| ${s} | ${median(l[s].loadS).toFixed(3)} s | ${median(l[s].readyS).toFixed(3)} s | ${mib(l[s].rss)} |`);
+    }
+    lines.push(`| **hotkv/redis** | **${l.ratio.toFixed(2)}** | | |`, '');
+  }
   return lines.join('\n');
 }
 
@@ -106,6 +123,11 @@ export function consoleTable(r: BenchReport): string[] {
   for (const x of r.memory) {
     out.push(`memory ${x.description}: hotkv ${mib(x.hotkv.rssLoaded)} RSS, ${x.hotkv.bytesPerKey.toFixed(0)} B/key; ` +
       `redis ${mib(x.redis.rssLoaded)} RSS, ${x.redis.bytesPerKey.toFixed(0)} B/key; ratio ${x.ratio.toFixed(2)}`);
+  }
+  const l = r.rdbLoad;
+  if (l !== undefined) {
+    out.push(`load ${int(l.keys)}-key dump (${mib(l.fileBytes)}): hotkv ${median(l.hotkv.loadS).toFixed(3)} s, ` +
+      `redis ${median(l.redis.loadS).toFixed(3)} s; ratio ${l.ratio.toFixed(2)}`);
   }
   return out;
 }

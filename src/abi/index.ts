@@ -167,6 +167,9 @@ export interface State {
   /** the TCP port actually bound (after listen); 0 before */
   boundPort: number;
   shuttingDown: boolean;
+  /** true while restore() goes on loading the dataset in the background (the shell holds back "Ready to
+   *  accept connections" until host.loadingDone). Optional: logic built before it existed never sets it. */
+  loading?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,6 +235,9 @@ export interface HostApi {
   /** Tell the shell a directive it acts on changed (CONFIG SET): port, bind, loglevel, maxclients,
    *  tcp-keepalive, hotupgrade-probation-ms ... Returns an error text or ''. */
   configChanged(name: string): string;
+  /** The background part of restore() is over: '' when the dataset is loaded, else the error that must stop
+   *  the process (the shell logs it and exits with status 1, as Redis does on a bad file). */
+  loadingDone(error: string): void;
   /** High resolution monotonic clock in microseconds (for latency stats). */
   nowUs(): number;
 }
@@ -260,11 +266,19 @@ export interface LogicModule {
   createState(runId: string): State;
   /** Parse config file text and command-line directives into state.config. Returns error text or ''. */
   configure(state: State, opts: StartupOptions): string;
-  /** Load data from disk at first start (never on upgrade). Returns error text or ''. */
+  /** Load data from disk at first start (never on upgrade). Returns error text or ''. A large dataset may
+   *  go on loading after it returns: it then sets state.loading and later calls host.loadingDone. */
   restore(host: HostApi): string;
 
-  /** Convert state written by schema fromSchema to this logic's schema. */
+  /** Convert state written by schema fromSchema to this logic's schema. Runs inside the swap pause: work that
+   *  grows with the keyspace is only recorded here and done lazily (docs/HACKING.md, "Schema migrations"). */
   migrate(state: State, fromSchema: number): void;
+  /**
+   * Can this logic serve `state` as it is? '' or the reason it cannot (e.g. a lazy migration runs that it
+   * does not know how to continue). The shell asks before the swap, after the schema check; a refusal leaves
+   * the old logic serving and nothing changed. Optional: a logic built before it existed is not asked.
+   */
+  canTakeOver?(state: State): string;
   activate(host: HostApi): void;
   deactivate(): void;
   /**

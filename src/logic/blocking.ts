@@ -19,7 +19,7 @@
 import type { Db, StoredValue } from '../abi';
 import { isGone } from './commands/client';
 import type { CommandDef } from './commands/table';
-import { afterCommand, CLIENT_BLOCKED, CLIENT_IN_EXEC, execute, lookupCommand, processInput, running } from './dispatch';
+import { afterCommand, CLIENT_BLOCKED, CLIENT_IN_EXEC, discardCommandTiming, execute, lookupCommand, processInput, running } from './dispatch';
 import { addInfoFields } from './info';
 import { expireIfNeeded, keyHooks, noteWrite, typeOf } from './keyspace';
 import { lifecycleHooks } from './lifecycle';
@@ -354,6 +354,7 @@ function reprocess(b: BlockingState, c: Client, rec: BlockedRecord, key: string)
     c.flags |= CLIENT_BLOCKED;
     c.replyMode = replyMode;
     def.stats[1] = usBefore;
+    discardCommandTiming(def.stats);
     return;
   }
   c.flags |= CLIENT_BLOCKED; // so detach() sees a blocked client

@@ -150,6 +150,8 @@ export const DIRECTIVES: Directive[] = [
   bool('rdb-del-sync-files', 'no'),
   bool('rdb-save-incremental-fsync', 'yes'),
   int('rdb-key-save-delay', '0', -2147483648n, 2147483647n, { hidden: true }),
+  int('key-load-delay', '0', -2147483648n, 2147483647n, { hidden: true }),
+  int('loading-process-events-interval-bytes', '2097152', 1024n, 2147483647n, { hidden: true }),
   bool('stop-writes-on-bgsave-error', 'yes'),
   bool('appendonly', 'no'),
   str('appendfilename', 'appendonly.aof', {
@@ -468,7 +470,11 @@ export function loadConfig(st: State, text: string, argDirectives: string[][]): 
         if (DEPRECATED.has(argv[0].toLowerCase()) && argv.length === 2) continue;
         return fail('Bad directive or wrong number of arguments');
       }
-      const [value, err] = parseDirective(st, dir, argv.slice(1), true);
+      let args = argv.slice(1);
+      // Redis 7.0: a multi-arg directive given one non-empty argument (`save "900 1"`, as the command line
+      // produces it) is split on spaces.
+      if (isMultiArg(dir) && args.length === 1 && args[0] !== '') args = args[0].split(' ');
+      const [value, err] = parseDirective(st, dir, args, true);
       if (err) return fail(err);
       const aerr = applyDirective(st, dir, value);
       if (aerr) return fail(aerr);

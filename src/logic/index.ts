@@ -9,8 +9,9 @@ import { feed, processInput, refreshDispatchConfig, setTable } from './dispatch'
 import { activeExpireCycle } from './expire';
 import { emptyDb } from './keyspace';
 import { lifecycleHooks } from './lifecycle';
+import { beginMigration, takeOverError } from './migration';
 import { runShutdown } from './commands/server';
-import { bindHost, cfg, cfgInt, flushPending, host, LOGIC_VERSION, pendingFlush, resetClock, state, STATE_SCHEMA } from './runtime';
+import { bindHost, cfg, cfgInt, flushPending, host, LOGIC_VERSION, pendingFlush, READS_SCHEMAS, resetClock, state, STATE_SCHEMA } from './runtime';
 import { runSelfTestRound } from './selftest';
 import { loadDumpAtStart } from './persistence/save';
 import { loadAofAtStart } from './persistence/aof';
@@ -75,6 +76,7 @@ function createState(runId: string): State {
     runId,
     boundPort: 0,
     shuttingDown: false,
+    loading: false,
   };
 }
 
@@ -141,11 +143,14 @@ function onConnect(c: ClientRecord): void {
 }
 
 function onData(c: ClientRecord, chunk: Buffer): void {
+  // Every entry that can run commands starts with a fresh clock: now() is read at most once per event.
+  resetClock();
   feed(c, chunk);
   flushPending();
 }
 
 function onClose(c: ClientRecord): void {
+  resetClock();
   for (const hook of lifecycleHooks.clientClose) hook(c);
   state.clients.delete(c.id);
 }
@@ -153,6 +158,7 @@ function onClose(c: ClientRecord): void {
 function onDrain(c: ClientRecord): void {
   // Output is written as produced; a paused reader would resume here (client output limits).
   if (c.inbuf !== null && c.pausedFor === '') {
+    resetClock();
     processInput(c);
     flushPending();
   }
@@ -160,7 +166,8 @@ function onDrain(c: ClientRecord): void {
 
 function onTick(name: string): void {
   resetClock();
-  if (name === 'cron') {
+  // Nothing of serverCron runs while the dataset loads (no expiry, no save points).
+  if (name === 'cron' && state.loading !== true) {
     activeExpireCycle(20000);
     for (const hook of lifecycleHooks.cron) hook();
   }
@@ -179,7 +186,7 @@ function onUpgradeDone(c: ClientRecord, r: UpgradeLoadResult): void {
 }
 
 function onShutdownSignal(signal: string): void {
-  host.log('warning', `Received ${signal} scheduling shutdown...`);
+  host.log('warning', state.loading === true ? 'Received shutdown signal during loading, scheduling shutdown.' : `Received ${signal} scheduling shutdown...`);
   // As Redis: a failed final save (a shutdown hook throwing) keeps the server running.
   if (!runShutdown({ save: null, now: false, force: false })) {
     host.log('warning', `${signal} received but errors trying to shut down the server, check the logs for more information`);
@@ -187,8 +194,8 @@ function onShutdownSignal(signal: string): void {
 }
 
 function migrate(st: State, fromSchema: number): void {
-  if (fromSchema === STATE_SCHEMA) return;
-  throw new Error(`logic ${LOGIC_VERSION} cannot migrate state schema ${fromSchema} to ${STATE_SCHEMA}`);
+  // Only lazy migrations so far (migration.ts); an eager one (cost independent of the keyspace) would go here.
+  beginMigration(st, fromSchema);
 }
 
 function restore(_h: HostApi): string {
@@ -214,11 +221,12 @@ const logicModule: LogicModule = {
   abi: 1,
   version: LOGIC_VERSION,
   stateSchema: STATE_SCHEMA,
-  readsSchemas: [STATE_SCHEMA],
+  readsSchemas: [...READS_SCHEMAS],
   createState,
   configure,
   restore,
   migrate,
+  canTakeOver: takeOverError,
   activate,
   deactivate,
   selfTest,

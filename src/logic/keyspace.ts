@@ -70,6 +70,17 @@ export function deleteExpired(db: Db, key: string): void {
   signalModifiedKey(db, key);
 }
 
+/**
+ * While a lazy state-schema migration runs (migration.ts): converts the value found under a key to the
+ * current schema on its first touch (storing it back) and returns what the caller gets. Null otherwise,
+ * so the lookups, the hottest paths, pay one predictable branch when no migration runs.
+ */
+let touchConvert: ((db: Db, key: string, v: StoredValue) => StoredValue) | null = null;
+
+export function setTouchConvert(f: typeof touchConvert): void {
+  touchConvert = f;
+}
+
 /** Lookup for a read command: counts hits/misses and touches the access time. */
 export function lookupRead(db: Db, key: string): StoredValue | undefined {
   if (db.expires.size !== 0 && expireIfNeeded(db, key)) {
@@ -85,14 +96,15 @@ export function lookupRead(db: Db, key: string): StoredValue | undefined {
   }
   state.stats.keyspaceHits++;
   db.access.set(key, lruClock());
-  return v;
+  return touchConvert === null ? v : touchConvert(db, key, v);
 }
 
 /** Lookup for a write command: no hit/miss accounting. */
 export function lookupWrite(db: Db, key: string): StoredValue | undefined {
   if (db.expires.size !== 0 && expireIfNeeded(db, key)) return undefined;
-  const v = db.dict.get(key);
+  let v = db.dict.get(key);
   if (v !== undefined) {
+    if (touchConvert !== null) v = touchConvert(db, key, v);
     db.access.set(key, lruClock());
     if (keyHooks.beforeWrite.length !== 0) noteWrite(v);
   }

@@ -78,15 +78,15 @@ export const notifyDelivery = {
   publish: null as ((channel: string, message: string) => number) | null,
 };
 
-let cachedText = '\u0000';
+/** notify-keyspace-events as flags: every write command asks, so it is parsed when the config changes
+ *  (refreshNotifyFlags, from refreshDispatchConfig on activate and after CONFIG SET), not per call. */
 let cachedFlags = 0;
 
+export function refreshNotifyFlags(): void {
+  cachedFlags = Math.max(0, flagsFromString(cfg('notify-keyspace-events')));
+}
+
 function currentFlags(): number {
-  const text = cfg('notify-keyspace-events');
-  if (text !== cachedText) {
-    cachedText = text;
-    cachedFlags = Math.max(0, flagsFromString(text));
-  }
   return cachedFlags;
 }
 

@@ -8,8 +8,11 @@ declare const __LOGIC_VERSION__: string;
 /** Build-time constant: the version this bundle reports (INFO upgrade logic_version). */
 export const LOGIC_VERSION: string = typeof __LOGIC_VERSION__ === 'string' ? __LOGIC_VERSION__ : '0.0.0-dev';
 
-/** State schema this logic reads and writes. */
-export const STATE_SCHEMA = 1;
+/** State schema this logic reads and writes. Bump it with a migration (docs/HACKING.md, "Schema migrations");
+ *  scripts/build.mjs --state-schema overrides it for the fixture bundles of the migration tests. */
+export const STATE_SCHEMA: number = typeof __HOTKV_STATE_SCHEMA__ === 'number' ? __HOTKV_STATE_SCHEMA__ : 1;
+/** Schemas this logic reads (LogicModule.readsSchemas): its own, or what build.mjs --reads-schemas names. */
+export const READS_SCHEMAS: readonly number[] = typeof __HOTKV_READS_SCHEMAS__ === 'object' ? __HOTKV_READS_SCHEMAS__ : [STATE_SCHEMA];
 
 export type Client = ClientRecord;
 

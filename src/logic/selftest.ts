@@ -71,6 +71,10 @@ export const selfTestCases: SelfTestCase[] = [
   { send: 'MEMORY USAGE st:none\r\n', expect: '$-1\r\n' },
 ];
 
+/** Checks beyond request/reply pairs (e.g. migration.ts converting values of an older schema); each runs on
+ *  the scratch State after the cases and returns '' or what failed. Appended at module load. */
+export const selfTestChecks: (() => string)[] = [];
+
 function scratchClient(id: number): ClientRecord {
   return {
     id, socket: null as unknown as ClientRecord['socket'], addr: '127.0.0.1:1', laddr: '127.0.0.1:0', local: true,
@@ -100,6 +104,10 @@ export function runSelfTestRound(round: number): string {
     }
     state.clients.delete(c.id);
     flushPending();
+  }
+  for (const check of selfTestChecks) {
+    const err = check();
+    if (err) return err;
   }
   return '';
 }

@@ -128,7 +128,8 @@ export async function main(argv: string[]): Promise<void> {
   if (pidfile) { try { fs.writeFileSync(pidfile, `${process.pid}\n`); } catch { /* Redis also only warns */ } }
   shell.log('notice', `Server initialized, logic ${shell.logic.version} sha256=${shell.current.sha256.slice(0, 16)} port=${st.boundPort}`);
   if (trust) shell.log('notice', `Logic bundles must be listed in logic-dir's MANIFEST signed for ${trust.keyPath}`);
-  shell.log('notice', 'Ready to accept connections');
+  shell.listening = true;
+  shell.announceReady(); // now, or when a dataset still loading in the background is in
 
   const onSignal = (sig: string) => {
     try {

@@ -74,8 +74,27 @@ export class Shell {
       upgradeList: () => shell.listBundles(),
       shutdown: (code) => shell.exit(code),
       configChanged: (name) => shell.configChanged(name),
+      loadingDone: (error) => shell.loadingDone(error),
       nowUs: () => Number(process.hrtime.bigint() / 1000n),
     };
+  }
+
+  /** Set by main once the listeners are open. */
+  listening = false;
+
+  /** "Ready to accept connections" once the listeners are open and the dataset is loaded (as Redis logs it). */
+  announceReady(): void {
+    if (this.listening && !this.state.loading) this.log('notice', 'Ready to accept connections');
+  }
+
+  private loadingDone(error: string): void {
+    this.state.loading = false;
+    if (error) {
+      this.log('warning', error);
+      this.exit(1);
+      return;
+    }
+    this.announceReady();
   }
 
   get logic(): LogicModule { return this.current.logic; }
@@ -375,7 +394,7 @@ export class Shell {
   /** Schema compatibility, then the self-test rounds on a scratch State. */
   private async verify(b: LoadedBundle, selfTest: boolean, action: UpgradeHistoryEntry['action']): Promise<string> {
     const logic = b.logic;
-    const serr = schemaError(logic, this.state.schema, action);
+    const serr = schemaError(logic, this.state.schema, action) || takeOverError(logic, this.state);
     if (serr) return serr;
     if (!selfTest) return '';
     const scratch = scratchHost(logic, this.state.runId);
@@ -395,6 +414,9 @@ export class Shell {
   private swap(next: LoadedBundle, action: UpgradeHistoryEntry['action']): UpgradeLoadResult {
     const old = this.current;
     const st = this.state;
+    // Asked here too, not only in verify: an automatic rollback swaps without verify, and the State moves on meanwhile.
+    const terr = takeOverError(next.logic, st);
+    if (terr) return this.failure(old.logic.version, next.logic.version, next.sha256, terr, action);
     const t0 = process.hrtime.bigint();
     let error = '';
     try {
@@ -563,6 +585,16 @@ function schemaError(logic: LogicModule, cur: number, action: UpgradeHistoryEntr
     `the current state schema ${cur} (readsSchemas [${reads.join(', ')}])`;
 }
 
+/** The logic's own veto (LogicModule.canTakeOver), e.g. a lazy state migration runs that it cannot continue. */
+function takeOverError(logic: LogicModule, st: State): string {
+  if (typeof logic.canTakeOver !== 'function') return '';
+  try {
+    return logic.canTakeOver(st);
+  } catch (e) {
+    return `canTakeOver threw: ${(e as Error)?.message ?? String(e)}`;
+  }
+}
+
 /** A scratch host around a fresh State: what selfTest runs against, never the live State. */
 export function scratchHost(logic: LogicModule, runId: string): HostApi {
   const state = logic.createState(runId);
@@ -586,6 +618,7 @@ export function scratchHost(logic: LogicModule, runId: string): HostApi {
     upgradeList: () => [],
     shutdown: () => {},
     configChanged: () => '',
+    loadingDone: () => {},
     nowUs: () => Number(process.hrtime.bigint() / 1000n),
   };
   return scratch;

@@ -81,26 +81,32 @@ export interface HotkvOptions {
   /** extra node flags, e.g. ['--expose-gc'] */
   nodeFlags?: string[];
   dir?: string;
+  /** the log line that means started (default: "Ready to accept connections", logged once the dataset is loaded) */
+  ready?: string | RegExp;
 }
 
-/** Start bin/hotkv-server on a free port with its own temp dir. */
+/**
+ * Start bin/hotkv-server on a free port with its own temp dir. HOTKV_TEST_LOGIC_DIR replaces dist/logic for the
+ * tests that do not choose their own: e.g. a dir holding a schema-2 build named logic-<version>.cjs (scripts/build.mjs
+ * --state-schema 2 --outdir DIR) runs the differential tests against it.
+ */
 export async function startHotkv(opts: HotkvOptions = {}): Promise<RunningServer> {
   const port = await freePort();
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hotkv-test-'));
   const args = [...(opts.nodeFlags ?? []), path.join(ROOT, 'bin', 'hotkv-server'), '--port', String(port), '--bind', '127.0.0.1',
-    '--dir', dir, '--save', '', '--logic-dir', opts.logicDir ?? LOGIC_DIR];
+    '--dir', dir, '--save', '', '--logic-dir', opts.logicDir ?? process.env.HOTKV_TEST_LOGIC_DIR ?? LOGIC_DIR];
   if (opts.logicFile) args.push('--logic-file', opts.logicFile);
   args.push(...(opts.args ?? []));
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
-  return track(proc, port, dir, 'Ready to accept connections', 'hotkv');
+  return track(proc, port, dir, opts.ready ?? 'Ready to accept connections', 'hotkv');
 }
 
 /** Start Debian's redis-server (the reference) on a free port, no persistence. */
-export async function startRedis(args: string[] = []): Promise<RunningServer> {
+export async function startRedis(args: string[] = [], opts: { ready?: string | RegExp } = {}): Promise<RunningServer> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-ref-'));
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
     '--appendonly', 'no', ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   proc.once('error', () => { /* reported by waitFor via exit */ });
-  return track(proc, port, dir, 'Ready to accept connections', 'redis-server');
+  return track(proc, port, dir, opts.ready ?? 'Ready to accept connections', 'redis-server');
 }

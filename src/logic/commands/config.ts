@@ -6,7 +6,7 @@ import {
   applyDirective, configGetText, DIRECTIVES, errnoText, isMultiArg, lookupDirective, parseDirective, rewriteConfigText,
   type Directive,
 } from '../config';
-import { refreshDispatchConfig } from '../dispatch';
+import { refreshDispatchConfig, settleCommandTiming } from '../dispatch';
 import { resetInfoStats } from '../info';
 import { addBulk, addError, addHelp, addMapLen, addOk, ERR_SYNTAX } from '../resp/reply';
 import { cfg, cfgInt, host, state, type Client } from '../runtime';
@@ -17,8 +17,9 @@ import type { CommandSpec } from './table';
 const SHELL_DIRECTIVES = new Set(['port', 'bind', 'unixsocket', 'loglevel', 'logfile', 'maxclients', 'tcp-keepalive',
   'hotupgrade-probation-ms', 'hotupgrade-max-errors', 'logic-file']);
 
-/** Other families that must react to a directive changing register here (name -> hooks). */
-export const configChangeHooks: ((name: string) => void)[] = [];
+/** Other families that must react to a directive changing register here; a hook may return an error text
+ *  (then CONFIG SET fails and the previous values are restored, as for Redis's apply functions). */
+export const configChangeHooks: ((name: string) => string | void)[] = [];
 
 function configGet(c: Client, argv: string[]): void {
   // Matches are keyed case-insensitively; an exact name is printed as the client wrote it.
@@ -125,7 +126,10 @@ function configSet(c: Client, argv: string[]): void {
 function afterChange(name: string): string {
   if (name === 'hz') host.every('cron', Math.max(1, Math.floor(1000 / (cfgInt('hz') || 10))));
   refreshDispatchConfig();
-  for (const h of configChangeHooks) h(name);
+  for (const h of configChangeHooks) {
+    const err = h(name);
+    if (err) return err;
+  }
   if (SHELL_DIRECTIVES.has(name)) return host.configChanged(name);
   return '';
 }
@@ -143,7 +147,9 @@ function configResetStat(c: Client): void {
   st.keyspaceMisses = 0;
   st.totalErrorReplies = 0;
   st.errorCounts.clear();
-  // In place: the command table holds references to these arrays.
+  // In place: the command table holds references to these arrays. Time pending for this pipeline's
+  // earlier commands is added first, so it is reset with the rest.
+  settleCommandTiming();
   for (const arr of st.commandStats.values()) arr.fill(0);
   resetInfoStats();
   for (const h of resetStatHooks) h();

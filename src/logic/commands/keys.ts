@@ -11,7 +11,7 @@ import {
 } from '../keyspace';
 import { addArrayLen, addBulk, addBulkArray, addError, addHelp, addInt, addNull, addOk, addStatus, ERR_SYNTAX } from '../resp/reply';
 import { cfg, cfgInt, dbOf, now, state, type Client } from '../runtime';
-import { stringEncoding } from '../types/string';
+import { readString, stringEncoding } from '../types/string';
 import { stringMatch } from '../util/glob';
 import { ERR_NOT_INT, LLONG_MAX, LLONG_MIN, parseCInt, parseInt64 } from '../util/numbers';
 import { ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanStep } from '../util/scan';
@@ -557,8 +557,8 @@ function objectEncoding(c: Client, argv: string[]): void {
 function objectRefcount(c: Client, argv: string[]): void {
   const v = objectLookup(c, argv[2]);
   if (v === undefined) return;
-  const shared = typeof v === 'string' && stringEncoding(v) === 'int' && sharedIntegersAllowed() &&
-    v.charCodeAt(0) !== 45 && Number(v) < OBJ_SHARED_INTEGERS;
+  const text = typeOf(v) === 'string' && stringEncoding(v) === 'int' ? readString(v)! : null;
+  const shared = text !== null && sharedIntegersAllowed() && text.charCodeAt(0) !== 45 && Number(text) < OBJ_SHARED_INTEGERS;
   addInt(c, shared ? OBJ_SHARED_REFCOUNT : 1);
 }
 

@@ -10,6 +10,8 @@ import { cfg, host, state, type Client } from '../runtime';
 import {
   BGSAVE_TIMER, bgsaveInProgress, bgsaveKill, bgsaveResume, bgsaveSlice, bgsaveStart, rdbState, saveNow,
 } from '../persistence/save';
+import { refreshDiskErrorGate } from '../persistence/diskerror';
+import { rewriteInProgress, rewriteJob } from '../persistence/aofrewrite';
 import { flushAllHooks } from './keys';
 import type { ShutdownRequest } from './server';
 import type { CommandSpec } from './table';
@@ -47,10 +49,15 @@ function bgsave(c: Client, argv: string[]): void {
     addError(c, 'ERR Background save already in progress');
     return;
   }
-  if ((c.flags & CLIENT_IN_EXEC) !== 0) {
-    // server.in_exec: started by the next cron run, whether SCHEDULE was given or not
-    rdbState().bgsaveScheduled = schedule || true;
-    addStatus(c, 'Background saving scheduled');
+  if (rewriteInProgress() || (c.flags & CLIENT_IN_EXEC) !== 0) {
+    // another child (an AOF rewrite) or server.in_exec: started by a later cron run
+    if (schedule || (c.flags & CLIENT_IN_EXEC) !== 0) {
+      rdbState().bgsaveScheduled = true;
+      addStatus(c, 'Background saving scheduled');
+    } else {
+      addError(c, "ERR Another child process is active (AOF?): can't BGSAVE right now. " +
+        'Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.');
+    }
     return;
   }
   if (bgsaveStart() === '') addStatus(c, 'Background saving started');
@@ -60,7 +67,7 @@ function bgsave(c: Client, argv: string[]): void {
 /** serverCron's part: scheduled BGSAVE, then save points. */
 function cron(): void {
   const r = rdbState();
-  if (r.job !== null) return;
+  if (r.job !== null || rewriteInProgress()) return;
   if (r.bgsaveScheduled) {
     r.bgsaveScheduled = false;
     bgsaveStart();
@@ -107,7 +114,8 @@ function onFlushAll(): void {
   }
 }
 
-lifecycleHooks.cron.push(cron);
+lifecycleHooks.cron.push(cron, refreshDiskErrorGate);
+lifecycleHooks.activate.push(refreshDiskErrorGate);
 lifecycleHooks.shutdown.push(onShutdown);
 lifecycleHooks.timer.push((key) => {
   if (key === BGSAVE_TIMER) bgsaveSlice();
@@ -120,14 +128,16 @@ flushAllHooks.push(onFlushAll);
 addInfoFields('persistence', () => {
   const r = rdbState();
   const job = r.job;
+  const child = job ?? rewriteJob(); // the keys of a running AOF rewrite count too, as in Redis
   return {
-    current_save_keys_processed: job ? job.done : 0,
-    current_save_keys_total: job ? job.total : 0,
+    current_save_keys_processed: child ? child.done : 0,
+    current_save_keys_total: child ? child.total : 0,
     rdb_bgsave_in_progress: job ? 1 : 0,
     rdb_last_bgsave_status: r.lastBgsaveOk ? 'ok' : 'err',
     rdb_last_bgsave_time_sec: r.lastBgsaveTimeSec,
     rdb_current_bgsave_time_sec: job ? Math.floor((Date.now() - job.startMs) / 1000) : -1,
     rdb_saves: r.saves,
+    rdb_last_cow_size: r.lastCowSize ?? 0,
     rdb_last_load_keys_expired: r.loadKeysExpired,
     rdb_last_load_keys_loaded: r.loadKeysLoaded,
   };

@@ -76,6 +76,8 @@ function shutdown(c: Client, argv: string[]): void {
 /** Redis's prepareForShutdown/finishShutdown: run the hooks, clean up, ask the shell to exit. */
 export function runShutdown(req: ShutdownRequest): boolean {
   host.log('warning', 'User requested shutdown...');
+  // While the dataset loads a save would write a half-loaded dataset over the files: Redis forces NOSAVE.
+  if (state.loading === true) req = { ...req, save: false };
   state.ext.shutdown = req;
   let failed = false;
   try {

@@ -1,6 +1,8 @@
 // String commands: GET SET SETNX SETEX PSETEX MGET MSET MSETNX GETSET GETDEL GETEX APPEND STRLEN
 // INCR DECR INCRBY DECRBY INCRBYFLOAT SETRANGE GETRANGE SUBSTR LCS, with Redis 7.0's semantics,
-// option parsing and error texts (t_string.c).
+// option parsing and error texts (t_string.c). Values are read and stored through types/string.ts, so
+// state schema 2's Buffer records work too; `__HOTKV_STRING_BUFFERS__ ? storedString(v) : v` is the
+// literal `false ? ... : v` in the production bundle, which V8 compiles to plain `v`.
 
 import { constants } from 'node:buffer';
 import type { StoredValue } from '../../abi';
@@ -10,7 +12,7 @@ import {
 import { addArrayLen, addBulk, addBulkArrayOrNull, addError, addInt, addMapLen, addNull, addOk, addRaw, ERR_SYNTAX } from '../resp/reply';
 import { notifyKeyspaceEvent, NOTIFY_GENERIC, NOTIFY_STRING } from '../notify';
 import { cfgInt, dbOf, now, type Client } from '../runtime';
-import { createdString, isStringValue, rawString, readString } from '../types/string';
+import { createdString, isStringValue, rawString, readString, storedString } from '../types/string';
 import { incrLongDoubleText, parseLongDouble } from '../util/longdouble';
 import { addInt64Text, ERR_NOT_FLOAT, ERR_NOT_INT, LLONG_MAX, LLONG_MIN, parseInt64, parseSafeInt } from '../util/numbers';
 import type { CommandSpec } from './table';
@@ -208,7 +210,7 @@ function setGeneric(c: Client, argv: string[], flags: number, key: string, val: 
     // Redis's lookupKeyWrite expires a stale key first (it counts as expired, then is replaced).
     lookupWrite(db, key);
   }
-  setKey(db, key, val, (flags & F_KEEPTTL) !== 0 || when >= 0);
+  setKey(db, key, __HOTKV_STRING_BUFFERS__ ? storedString(val) : val, (flags & F_KEEPTTL) !== 0 || when >= 0);
   dirty(1);
   notifyKeyspaceEvent(NOTIFY_STRING, 'set', key, db.id);
   if (when >= 0) {
@@ -245,7 +247,7 @@ function set(c: Client, argv: string[]): void {
     // Plain SET: no options to parse.
     const db = dbOf(c);
     if (db.expires.size !== 0) lookupWrite(db, argv[1]);
-    setKey(db, argv[1], argv[2]);
+    setKey(db, argv[1], __HOTKV_STRING_BUFFERS__ ? storedString(argv[2]) : argv[2]);
     dirty(1);
     notifyKeyspaceEvent(NOTIFY_STRING, 'set', argv[1], db.id);
     addOk(c);
@@ -271,7 +273,7 @@ function psetex(c: Client, argv: string[]): void {
 function getset(c: Client, argv: string[]): void {
   if (!getGeneric(c, argv[1])) return;
   const db = dbOf(c);
-  setKey(db, argv[1], argv[2]);
+  setKey(db, argv[1], __HOTKV_STRING_BUFFERS__ ? storedString(argv[2]) : argv[2]);
   dirty(1);
   notifyKeyspaceEvent(NOTIFY_STRING, 'set', argv[1], db.id);
 }
@@ -355,7 +357,7 @@ function msetGeneric(c: Client, argv: string[], nx: boolean): void {
     for (let j = 1; j < argv.length; j += 2) lookupWrite(db, argv[j]);
   }
   for (let j = 1; j < argv.length; j += 2) {
-    setKey(db, argv[j], argv[j + 1]);
+    setKey(db, argv[j], __HOTKV_STRING_BUFFERS__ ? storedString(argv[j + 1]) : argv[j + 1]);
     notifyKeyspaceEvent(NOTIFY_STRING, 'set', argv[j], db.id);
   }
   dirty((argv.length - 1) / 2);
@@ -382,7 +384,7 @@ function append(c: Client, argv: string[]): void {
   let total: number;
   if (v === undefined) {
     // A new key gets the argument as SET would store it.
-    setKey(db, key, argv[2]);
+    setKey(db, key, __HOTKV_STRING_BUFFERS__ ? storedString(argv[2]) : argv[2]);
     total = argv[2].length;
   } else {
     const s = stringOrReply(c, v);
@@ -494,7 +496,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
     addError(c, 'ERR increment or decrement would overflow');
     return;
   }
-  setKey(db, key, text, true);
+  setKey(db, key, __HOTKV_STRING_BUFFERS__ ? storedString(text) : text, true);
   dirty(1);
   notifyKeyspaceEvent(NOTIFY_STRING, 'incrby', key, db.id);
   addRaw(c, ':' + text + '\r\n');

@@ -13,6 +13,9 @@
 //   swap happens between events). appendfsync always fsyncs there too; everysec fsyncs from cron.
 // - Loading: the manifest is read, the base loaded (RDB via the RDB loader, or RESP), the incr
 //   files replayed through the normal dispatcher on a fake client whose replies are dropped.
+// - Rewriting (BGREWRITEAOF, automatic rewrites, CONFIG SET appendonly at runtime) is in
+//   persistence/aofrewrite.ts; it uses the manifest functions exported here, switches the incr file
+//   (state.ext.aof) and turns the hooks on and off through installAofHooks.
 //
 // The open incr file's descriptor and the selected db are plain data in state.ext.aof.
 
@@ -28,7 +31,11 @@ import { hashGet, isHash } from '../types/hash';
 import { isSet } from '../types/set';
 import { readString } from '../types/string';
 import { addLoaded, clearLoadedData } from './save';
-import { encodeDbHeader, encodeEntry, encodeHeader, EOF_OPCODE, loadRdb, Out, RdbError, crc64Bytes, crc64New, crc64Update } from './rdb';
+import { refreshDiskErrorGate, strerror } from './diskerror';
+import { loaders, newLoadingJob, startLoading, type Loader, type LoadingJob } from './loading';
+import {
+  encodeDbHeader, encodeEntry, encodeHeader, EOF_OPCODE, Out, RdbError, crc64Bytes, crc64New, crc64Update, rdbLoadBegin, rdbLoadStep,
+} from './rdb';
 
 export interface AofState {
   /** the incr file commands are appended to (-1 when AOF is off) */
@@ -38,6 +45,8 @@ export interface AofState {
   /** db of the last SELECT written (-1: the next command writes one) */
   selectedDb: number;
   lastWriteOk: boolean;
+  /** strerror text of the last failed write (MISCONF); absent in state an older logic made */
+  lastWriteError?: string;
   lastFsyncMs: number;
   /** bytes written since the last fsync */
   unsynced: number;
@@ -57,8 +66,6 @@ let buf = '';
 /** ops of the running top-level command: [db, argv] */
 let unit: [number, string[]][] = [];
 let depth = 0;
-/** while the AOF is replayed nothing is propagated */
-let loading = false;
 /** blocking/multi-key pops: the key that was popped (first key modified that did not just expire) */
 let tracking = false;
 let trackedKey: string | null = null;
@@ -97,7 +104,7 @@ const TRACKED = new Set(['blpop', 'brpop', 'bzpopmin', 'bzpopmax', 'lmpop', 'blm
 const errorsBefore: number[] = [];
 
 function before(c: Client, def: CommandDef, argv: string[]): void {
-  if (loading) return;
+  if (c.id < 0) return; // the AOF's own replay client
   depth++;
   const name = def.name;
   errorsBefore.push(state.stats.totalErrorReplies);
@@ -112,7 +119,13 @@ function before(c: Client, def: CommandDef, argv: string[]): void {
 }
 
 function after(c: Client, def: CommandDef, argv: string[], wrote: boolean, nested: boolean): void {
-  if (loading) return;
+  if (c.id < 0) return;
+  // The AOF was switched on while this command ran (CONFIG SET appendonly yes started a rewrite), so
+  // its `before` never ran: nothing of it to propagate.
+  if (depth === 0) {
+    if (!nested) flushUnit();
+    return;
+  }
   depth--;
   const failed = state.stats.totalErrorReplies !== errorsBefore.pop();
   // Redis forces FLUSHALL/FLUSHDB into the AOF even when there was nothing to flush (forceCommandPropagation);
@@ -132,7 +145,6 @@ function onModified(_db: Db, key: string): void {
 }
 
 function onExpired(db: Db, key: string): void {
-  if (loading) return;
   if (tracking) expiredNow.push(key);
   unit.push([db.id, ['DEL', key]]);
   if (depth === 0) flushUnit(); // active expire cycle: every deletion is its own unit
@@ -239,8 +251,10 @@ export function flushAof(): void {
   } catch (e) {
     // Redis keeps the buffer and retries on the next event (aof_last_write_status:err meanwhile);
     // with appendfsync always it cannot go on.
-    if (a.lastWriteOk) host.log('warning', `Error writing to the AOF file: ${(e as Error).message}`);
+    if (a.lastWriteOk) host.log('warning', `Error writing to the AOF file: ${strerror(e)}`);
     a.lastWriteOk = false;
+    a.lastWriteError = strerror(e);
+    refreshDiskErrorGate();
     if (cfg('appendfsync') === 'always') {
       host.log('warning', "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
       process.exit(1);
@@ -248,8 +262,11 @@ export function flushAof(): void {
     return;
   }
   buf = '';
-  if (!a.lastWriteOk) host.log('warning', 'AOF write error looks solved, Redis can write again.');
-  a.lastWriteOk = true;
+  if (!a.lastWriteOk) {
+    host.log('warning', 'AOF write error looks solved, Redis can write again.');
+    a.lastWriteOk = true;
+    refreshDiskErrorGate();
+  }
   a.currentSize += b.length;
   a.unsynced += b.length;
   if (cfg('appendfsync') === 'always') fsyncAof(a);
@@ -286,6 +303,17 @@ export function installAofHooks(): void {
   if (aofState() === undefined) {
     propagation.before = null;
     propagation.after = null;
+    // Switched off at runtime (CONFIG SET appendonly no, maybe inside a command or EXEC): what the
+    // running command had pending is dropped, as Redis propagates nothing once aof_state is off.
+    dropHook(keyHooks.modified, onModified);
+    dropHook(keyHooks.expired, onExpired);
+    dropHook(beforeFlush, flushAof);
+    buf = '';
+    unit = [];
+    depth = 0;
+    errorsBefore.length = 0;
+    tracking = false;
+    spopBefore = null;
     return;
   }
   propagation.before = before;
@@ -295,19 +323,24 @@ export function installAofHooks(): void {
   if (!beforeFlush.includes(flushAof)) beforeFlush.push(flushAof);
 }
 
+function dropHook<F>(hooks: F[], fn: F): void {
+  const i = hooks.indexOf(fn);
+  if (i >= 0) hooks.splice(i, 1);
+}
+
 // --- the manifest ---------------------------------------------------------------------------------
 
-interface ManifestEntry {
+export interface ManifestEntry {
   name: string;
   seq: number;
   type: 'b' | 'h' | 'i';
 }
 
-function aofDir(): string {
+export function aofDir(): string {
   return path.resolve(cfg('appenddirname'));
 }
 
-function manifestName(): string {
+export function manifestName(): string {
   return `${cfg('appendfilename')}.manifest`;
 }
 
@@ -315,7 +348,7 @@ function manifestText(entries: ManifestEntry[]): string {
   return entries.map((e) => `file ${e.name} seq ${e.seq} type ${e.type}\n`).join('');
 }
 
-function parseManifest(text: string): ManifestEntry[] {
+export function parseManifest(text: string): ManifestEntry[] {
   const out: ManifestEntry[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.trim();
@@ -336,7 +369,7 @@ function parseManifest(text: string): ManifestEntry[] {
 }
 
 /** Write the manifest through a temp file renamed over it, then fsync the directory (persistAofManifest). */
-function writeManifest(dir: string, entries: ManifestEntry[]): void {
+export function writeManifest(dir: string, entries: ManifestEntry[]): void {
   const tmp = path.join(dir, `temp-${manifestName()}`);
   const fd = fs.openSync(tmp, 'w');
   try {
@@ -383,6 +416,8 @@ function writeBase(file: string): number {
 }
 
 // --- loading --------------------------------------------------------------------------------------
+// The files are loaded in slices by persistence/loading.ts (the listeners are open meanwhile and
+// clients get -LOADING); where the load stands is plain data in the loading job's ext.aof.
 
 class AofLoadError extends Error {}
 
@@ -398,61 +433,32 @@ function fakeClient(): ClientRecord {
 
 const CHECK_FIX = 'make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>';
 
-/**
- * Replay the RESP commands of `data` (loadSingleAppendOnlyFile). A command cut short at the end is
- * handled per aof-load-truncated when this is the last file; anything else that does not parse stops
- * the start. Returns the number of commands run.
- */
-function replay(file: string, data: Buffer, from: number, last: boolean): number {
-  const fake = fakeClient();
-  const table = getTable();
-  let pos = from;
-  let validUpTo = from;
-  let validBeforeMulti = from;
-  let inMulti = false;
-  let n = 0;
-  let truncated = false;
-  while (pos < data.length) {
-    if (data[pos] !== 42) throw new AofLoadError(`Bad file format reading the append only file ${file} at offset ${pos}: ${CHECK_FIX}`);
-    const r = parseCommandStrict(data, pos);
-    if (r === 'truncated') {
-      truncated = true;
-      break;
-    }
-    if (typeof r === 'string') throw new AofLoadError(`Bad file format reading the append only file ${file} at offset ${pos}: ${CHECK_FIX}`);
-    const [argv, next] = r;
-    const name = argv[0].toLowerCase();
-    if (!table.has(name)) {
-      throw new AofLoadError(`Unknown command '${argv[0].slice(0, 128)}' reading the append only file ${file} at offset ${pos}`);
-    }
-    if (name === 'multi') {
-      validBeforeMulti = validUpTo;
-      inMulti = true;
-    } else if (name === 'exec' || name === 'discard') inMulti = false;
-    call(fake, argv);
-    fake.out = '';
-    pos = next;
-    validUpTo = pos;
-    n++;
-  }
-  if (inMulti) {
-    host.log('warning', `Revert incomplete MULTI/EXEC transaction in AOF file ${file}`);
-    validUpTo = validBeforeMulti;
-    truncated = true;
-  }
-  const i = pendingFlush.indexOf(fake);
-  if (i >= 0) pendingFlush.splice(i, 1);
-  if (!truncated) return n;
-  if (!last || cfg('aof-load-truncated') !== 'yes') {
-    if (!last) throw new AofLoadError(`Fatal error: the truncated file ${file} is not the last file`);
-    throw new AofLoadError(`Unexpected end of file reading the append only file ${file} at offset ${validUpTo}. You can: ` +
-      "1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.");
-  }
-  host.log('warning', `!!! Warning: short read while loading the AOF file ${file}!!!`);
-  host.log('warning', `!!! Truncating the AOF ${file} at offset ${validUpTo} !!!`);
-  fs.truncateSync(file, validUpTo);
-  host.log('warning', `AOF ${file} loaded anyway because aof-load-truncated is enabled`);
-  return n;
+interface AofLoad {
+  dir: string;
+  /** the manifest as read */
+  entries: ManifestEntry[];
+  /** the files to load: the base, then the incr files by seq */
+  live: ManifestEntry[];
+  /** index in `live` of the file being read (job.data); -1 before the first */
+  index: number;
+  /** RESP replay: next command, end of the last complete command, and before the open MULTI */
+  pos: number;
+  validUpTo: number;
+  validBeforeMulti: number;
+  inMulti: boolean;
+  truncated: boolean;
+  /** the replay client of the current file (loadSingleAppendOnlyFile's fake client) */
+  fake: ClientRecord;
+  a: AofState;
+}
+
+function aofLoadOf(job: LoadingJob): AofLoad {
+  return job.ext.aof as AofLoad;
+}
+
+function preambleError(file: string, e: unknown): Error {
+  if (e instanceof RdbError) return new AofLoadError(`Bad RDB preamble in the append only file ${file} at offset ${e.offset}: ${e.message}`);
+  return e as Error;
 }
 
 /** One `*<n>\r\n($<len>\r\n<bytes>\r\n)*` command, strictly as Redis reads the AOF. */
@@ -486,28 +492,187 @@ function parseCommandStrict(b: Buffer, pos: number): [string[], number] | 'trunc
   return [argv, p];
 }
 
-/** Load one file of the manifest: a base may be an RDB preamble; RESP follows (or is all of it). */
-function loadFile(file: string, last: boolean): number {
-  const data = fs.readFileSync(file);
-  let from = 0;
-  if (data.length >= 5 && data.latin1Slice(0, 5) === 'REDIS') {
-    host.log('notice', 'Reading RDB base file on AOF loading...');
-    try {
-      const res = loadRdb(data, {
-        checksum: cfg('rdbchecksum') === 'yes',
-        nowMs: 0, // an AOF preamble keeps keys that expired (rdbLoad with RDBFLAGS_AOF_PREAMBLE)
-        dbCount: state.dbs.length,
-        onKey: (k) => addLoaded(state.dbs[k.db], k.key, k.value, k.expire),
-      });
-      from = data.length; // a 7.0 base .rdb file is the RDB alone
-      host.log('notice', `Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired}.`);
-    } catch (e) {
-      if (e instanceof RdbError) throw new AofLoadError(`Bad RDB preamble in the append only file ${file} at offset ${e.offset}: ${e.message}`);
-      throw e;
+/** Open the next file of the manifest; false when there is none left. */
+function openNext(job: LoadingJob, l: AofLoad): boolean {
+  for (;;) {
+    l.index++;
+    if (l.index >= l.live.length) return false;
+    const e = l.live[l.index];
+    const file = path.join(l.dir, e.name);
+    if (!fs.existsSync(file)) {
+      if (e.type === 'b') throw new AofLoadError(`The AOF file ${e.name} doesn't exist`);
+      continue;
     }
+    const data = fs.readFileSync(file);
+    job.file = file;
+    job.data = data;
+    if (e.type === 'b') l.a.baseSize = data.length;
+    l.pos = 0;
+    l.validUpTo = 0;
+    l.validBeforeMulti = 0;
+    l.inMulti = false;
+    l.truncated = false;
+    l.fake = fakeClient();
+    if (data.length >= 5 && data.latin1Slice(0, 5) === 'REDIS') {
+      host.log('notice', 'Reading RDB base file on AOF loading...');
+      try {
+        job.rdb = rdbLoadBegin(data);
+      } catch (err) {
+        throw preambleError(file, err);
+      }
+    }
+    return true;
   }
-  return replay(file, data, from, last);
 }
+
+/**
+ * Replay the RESP commands of the current file from l.pos for about `budget` bytes (loadSingleAppendOnlyFile).
+ * A command cut short at the end sets l.truncated. Returns true when the file is done.
+ */
+function replaySome(job: LoadingJob, l: AofLoad, budget: number): boolean {
+  const data = job.data!;
+  const file = job.file;
+  const table = getTable();
+  const fake = l.fake;
+  const stopAt = l.pos + budget;
+  while (l.pos < data.length) {
+    if (l.pos >= stopAt) return false;
+    const pos = l.pos;
+    if (data[pos] !== 42) throw new AofLoadError(`Bad file format reading the append only file ${file} at offset ${pos}: ${CHECK_FIX}`);
+    const r = parseCommandStrict(data, pos);
+    if (r === 'truncated') {
+      l.truncated = true;
+      return true;
+    }
+    if (typeof r === 'string') throw new AofLoadError(`Bad file format reading the append only file ${file} at offset ${pos}: ${CHECK_FIX}`);
+    const [argv, next] = r;
+    const name = argv[0].toLowerCase();
+    if (!table.has(name)) {
+      throw new AofLoadError(`Unknown command '${argv[0].slice(0, 128)}' reading the append only file ${file} at offset ${pos}`);
+    }
+    if (name === 'multi') {
+      l.validBeforeMulti = l.validUpTo;
+      l.inMulti = true;
+    } else if (name === 'exec' || name === 'discard') l.inMulti = false;
+    call(fake, argv);
+    fake.out = '';
+    l.pos = next;
+    l.validUpTo = next;
+  }
+  return true;
+}
+
+/** The end of one file: an incomplete MULTI or a cut command per aof-load-truncated (last file only). */
+function finishFile(job: LoadingJob, l: AofLoad): void {
+  const file = job.file;
+  const e = l.live[l.index];
+  const last = l.index === l.live.length - 1;
+  let validUpTo = l.validUpTo;
+  let truncated = l.truncated;
+  if (l.inMulti) {
+    host.log('warning', `Revert incomplete MULTI/EXEC transaction in AOF file ${file}`);
+    validUpTo = l.validBeforeMulti;
+    truncated = true;
+  }
+  const i = pendingFlush.indexOf(l.fake);
+  if (i >= 0) pendingFlush.splice(i, 1);
+  let size = job.data!.length;
+  if (truncated) {
+    if (!last || cfg('aof-load-truncated') !== 'yes') {
+      if (!last) throw new AofLoadError(`Fatal error: the truncated file ${file} is not the last file`);
+      throw new AofLoadError(`Unexpected end of file reading the append only file ${file} at offset ${validUpTo}. You can: ` +
+        "1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.");
+    }
+    host.log('warning', `!!! Warning: short read while loading the AOF file ${file}!!!`);
+    host.log('warning', `!!! Truncating the AOF ${file} at offset ${validUpTo} !!!`);
+    fs.truncateSync(file, validUpTo);
+    host.log('warning', `AOF ${file} loaded anyway because aof-load-truncated is enabled`);
+    size = validUpTo;
+  }
+  l.a.currentSize += size;
+  job.doneBytes += job.data!.length;
+  job.loadedBytes = job.doneBytes;
+  job.data = null;
+  host.log('notice', `DB loaded from ${e.type === 'b' ? 'base' : 'incr'} file ${e.name}: ${((Date.now() - job.startMs) / 1000).toFixed(3)} seconds`);
+}
+
+function aofStep(job: LoadingJob, budget: number): boolean {
+  const l = aofLoadOf(job);
+  let left = budget;
+  while (left > 0) {
+    if (job.data === null && !openNext(job, l)) return true;
+    const data = job.data!;
+    const cur = job.rdb;
+    if (cur !== null) {
+      const from = cur.pos;
+      let done: boolean;
+      try {
+        done = rdbLoadStep(data, cur, {
+          checksum: cfg('rdbchecksum') === 'yes',
+          nowMs: 0, // an AOF preamble keeps keys that expired (rdbLoad with RDBFLAGS_AOF_PREAMBLE)
+          dbCount: state.dbs.length,
+          onKey: (k) => addLoaded(state.dbs[k.db], k.key, k.value, k.expire),
+        }, left);
+      } catch (err) {
+        throw preambleError(job.file, err);
+      }
+      left -= cur.pos - from;
+      job.loadedBytes = job.doneBytes + cur.pos;
+      if (!done) continue;
+      host.log('notice', `Done loading RDB, keys loaded: ${cur.res.keys}, keys expired: ${cur.res.expired}.`);
+      job.rdb = null;
+      l.pos = data.length; // a 7.0 base .rdb file is the RDB alone
+      l.validUpTo = data.length;
+    }
+    const from = l.pos;
+    const fileDone = replaySome(job, l, left);
+    left -= l.pos - from;
+    job.loadedBytes = job.doneBytes + l.pos;
+    if (fileDone) finishFile(job, l);
+  }
+  return false;
+}
+
+/** Open the newest incr file for appending and switch propagation on. */
+function openIncr(dir: string, entries: ManifestEntry[], a: AofState): void {
+  const incrs = entries.filter((e) => e.type === 'i').sort((x, y) => x.seq - y.seq);
+  a.incrName = incrs[incrs.length - 1].name;
+  a.fd = fs.openSync(path.join(dir, a.incrName), 'a');
+  state.ext.aof = a;
+  installAofHooks();
+}
+
+const aofLoader: Loader = {
+  step(job, budget) {
+    try {
+      return aofStep(job, budget);
+    } catch (e) {
+      if (e instanceof AofLoadError) throw e;
+      throw new Error(`Fatal error loading the AOF in ${aofLoadOf(job).dir}: ${(e as Error).message}`);
+    }
+  },
+  finish(job) {
+    const l = aofLoadOf(job);
+    const entries = l.entries;
+    try {
+      if (!entries.some((e) => e.type === 'i')) {
+        const seq = 1 + Math.max(0, ...entries.filter((e) => e.type !== 'b').map((e) => e.seq));
+        const incr: ManifestEntry = { name: `${cfg('appendfilename')}.${seq}.incr.aof`, seq, type: 'i' };
+        fs.closeSync(fs.openSync(path.join(l.dir, incr.name), 'a'));
+        entries.push(incr);
+        writeManifest(l.dir, entries);
+      }
+      openIncr(l.dir, entries, l.a);
+    } catch (e) {
+      return `Fatal error opening the AOF in ${l.dir}: ${(e as Error).message}`;
+    }
+    return '';
+  },
+  abort() {
+    clearLoadedData();
+  },
+};
+loaders.aof = aofLoader;
 
 /** loadAppendOnlyFiles at first start (appendonly yes); creates the AOF directory when there is none. */
 export function loadAofAtStart(): string {
@@ -522,12 +687,8 @@ export function loadAofAtStart(): string {
   const a: AofState = {
     fd: -1, incrName: '', selectedDb: -1, lastWriteOk: true, lastFsyncMs: Date.now(), unsynced: 0, currentSize: 0, baseSize: 0,
   };
-  const st = state.stats;
-  const saved = [st.totalCommands, st.keyspaceHits, st.keyspaceMisses, st.expiredKeys, st.totalErrorReplies];
-  loading = true;
-  expireGate.suspended = true;
-  try {
-    if (entries === null) {
+  if (entries === null) {
+    try {
       fs.mkdirSync(dir, { recursive: true });
       const fname = cfg('appendfilename');
       const base: ManifestEntry = { name: `${fname}.1.base.rdb`, seq: 1, type: 'b' };
@@ -537,46 +698,22 @@ export function loadAofAtStart(): string {
       fs.closeSync(fs.openSync(path.join(dir, incr.name), 'a'));
       host.log('notice', `Creating AOF incr file ${incr.name} on server start`);
       writeManifest(dir, [base, incr]);
-      entries = [base, incr];
-    } else {
-      const t0 = Date.now();
-      const live = entries.filter((e) => e.type !== 'h').sort((x, y) => (x.type === y.type ? x.seq - y.seq : x.type === 'b' ? -1 : 1));
-      for (let i = 0; i < live.length; i++) {
-        const file = path.join(dir, live[i].name);
-        if (!fs.existsSync(file)) {
-          if (live[i].type === 'b') throw new AofLoadError(`The AOF file ${live[i].name} doesn't exist`);
-          continue;
-        }
-        const size = fs.statSync(file).size;
-        if (live[i].type === 'b') a.baseSize = size;
-        loadFile(file, i === live.length - 1);
-        a.currentSize += fs.statSync(file).size;
-        host.log('notice', `DB loaded from ${live[i].type === 'b' ? 'base' : 'incr'} file ${live[i].name}: ${((Date.now() - t0) / 1000).toFixed(3)} seconds`);
-      }
-      if (!entries.some((e) => e.type === 'i')) {
-        const seq = 1 + Math.max(0, ...entries.filter((e) => e.type !== 'b').map((e) => e.seq));
-        const incr: ManifestEntry = { name: `${cfg('appendfilename')}.${seq}.incr.aof`, seq, type: 'i' };
-        fs.closeSync(fs.openSync(path.join(dir, incr.name), 'a'));
-        entries.push(incr);
-        writeManifest(dir, entries);
-      }
+      openIncr(dir, [base, incr], a);
+    } catch (e) {
+      return `Fatal error creating the AOF in ${dir}: ${(e as Error).message}`;
     }
-  } catch (e) {
-    clearLoadedData();
-    if (e instanceof AofLoadError) return e.message;
-    return `Fatal error loading the AOF in ${dir}: ${(e as Error).message}`;
-  } finally {
-    loading = false;
-    expireGate.suspended = false;
-    [st.totalCommands, st.keyspaceHits, st.keyspaceMisses, st.expiredKeys, st.totalErrorReplies] = saved;
-    for (const arr of st.commandStats.values()) arr.fill(0);
-    st.errorCounts.clear();
-    st.dirty = 0;
+    return '';
   }
-  const incrs = entries.filter((e) => e.type === 'i').sort((x, y) => x.seq - y.seq);
-  a.incrName = incrs[incrs.length - 1].name;
-  a.fd = fs.openSync(path.join(dir, a.incrName), 'a');
-  state.ext.aof = a;
-  installAofHooks();
-  return '';
+  const live = entries.filter((e) => e.type !== 'h').sort((x, y) => (x.type === y.type ? x.seq - y.seq : x.type === 'b' ? -1 : 1));
+  let total = 0;
+  for (const e of live) {
+    try { total += fs.statSync(path.join(dir, e.name)).size; } catch { /* missing: reported when reached */ }
+  }
+  const job = newLoadingJob('aof', total);
+  job.nowMs = 0;
+  job.ext.aof = {
+    dir, entries, live, index: -1, pos: 0, validUpTo: 0, validBeforeMulti: 0, inMulti: false, truncated: false,
+    fake: fakeClient(), a,
+  } satisfies AofLoad;
+  return startLoading(job);
 }

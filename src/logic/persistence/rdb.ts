@@ -14,10 +14,10 @@ import type { StoredValue } from '../../abi';
 import { hashFromPairs, type HashRecord } from '../types/hash';
 import { listFromArray, listToArray, type ListValue } from '../types/list';
 import { setFromMembers, type SetRecord } from '../types/set';
-import { isCanonicalInt64, readString } from '../types/string';
+import { isCanonicalInt64, readString, storedString } from '../types/string';
 import { listpackLimits, listpackScoreText, zsetEntries, zsetFromEntries, type ZsetRecord } from '../types/zset';
 import { cfgInt } from '../runtime';
-import { crc64Bytes, crc64Hex, crc64New, crc64Update } from './crc64';
+import { crc64Bytes, crc64Hex, crc64New, crc64Update, type Crc64 } from './crc64';
 import { lzfCompress, lzfDecompress } from './lzf';
 
 export const RDB_VERSION = 10;
@@ -504,6 +504,17 @@ class In {
     }
   }
   str(what: string): string {
+    // The common case (a plain length-prefixed string) straight from the buffer: no Buffer view per
+    // string, which is most of the parsing cost of a large dump of small keys.
+    const first = this.b[this.pos];
+    if (first !== undefined && first >>> 6 === 0) {
+      const start = this.pos + 1;
+      const end = start + (first & 0x3f);
+      if (end <= this.b.length) {
+        this.pos = end;
+        return this.b.latin1Slice(start, end);
+      }
+    }
     return this.bytes(what).toString('latin1');
   }
 }
@@ -700,6 +711,7 @@ function readObject(r: In, t: number): StoredValue | null {
   const at = r.pos;
   switch (t) {
     case T_STRING:
+      if (__HOTKV_STRING_BUFFERS__) return storedString(r.str('string value'));
       return r.str('string value');
     case T_LIST: {
       const n = r.plainLen('list length');
@@ -806,22 +818,51 @@ export interface LoadOptions {
   dbCount: number;
   /** called for every key (not for expired ones) */
   onKey(k: LoadedKey): void;
-  /** progress: bytes read so far */
-  onProgress?(pos: number): void;
 }
 
-/** Parse a whole dump, handing every live key to opts.onKey. Throws RdbError (with its offset). */
-export function loadRdb(b: Buffer, opts: LoadOptions): LoadResult {
+/**
+ * Where a dump being loaded stands, as plain data: loading goes in slices (persistence/loading.ts)
+ * and a hot upgrade between two slices hands this record to the next logic.
+ */
+export interface RdbCursor {
+  /** next byte to read */
+  pos: number;
+  /** bytes [0, crcPos) are in `crc` */
+  crcPos: number;
+  crc: Crc64;
+  db: number;
+  /** expiry read for the next key, -1 for none */
+  expire: number;
+  done: boolean;
+  res: LoadResult;
+}
+
+/** Check the header of a dump; returns the cursor for rdbLoadStep. Throws RdbError. */
+export function rdbLoadBegin(b: Buffer): RdbCursor {
   const r = new In(b);
   const magic = r.slice(9, 'the RDB header').toString('latin1');
   if (!magic.startsWith('REDIS')) corrupt('Wrong signature trying to load DB from file', 0);
   const version = Number(magic.slice(5));
   if (!(version >= 1 && version <= RDB_VERSION)) corrupt(`Can't handle RDB format version ${magic.slice(5)}`, 5);
-  const res: LoadResult = { version, aux: new Map(), keys: 0, expired: 0, empty: 0 };
-  let db = 0;
-  let expire = -1;
-  let lastProgress = 0;
-  for (;;) {
+  return {
+    pos: r.pos, crcPos: 0, crc: crc64New(), db: 0, expire: -1, done: false,
+    res: { version, aux: new Map(), keys: 0, expired: 0, empty: 0 },
+  };
+}
+
+/**
+ * Parse on from `cur` until about `budget` bytes were read or the dump ends (checksum checked), handing
+ * every live key to opts.onKey. Returns true when the dump is complete. Throws RdbError (with its offset).
+ */
+export function rdbLoadStep(b: Buffer, cur: RdbCursor, opts: LoadOptions, budget: number): boolean {
+  const r = new In(b);
+  r.pos = cur.pos;
+  const stopAt = cur.pos + budget;
+  const res = cur.res;
+  let db = cur.db;
+  let expire = cur.expire;
+  let eof = false;
+  while (r.pos < stopAt) {
     const at = r.pos;
     const t = r.u8('a type');
     if (t === OP_EXPIRETIME) {
@@ -840,7 +881,10 @@ export function loadRdb(b: Buffer, opts: LoadOptions): LoadResult {
       r.plainLen('LRU idle time');
       continue;
     }
-    if (t === OP_EOF) break;
+    if (t === OP_EOF) {
+      eof = true;
+      break;
+    }
     if (t === OP_SELECTDB) {
       db = r.plainLen('db number');
       if (db >= opts.dbCount) corrupt(`FATAL: Data file was created with a Redis server configured to handle more than ${opts.dbCount} databases. Exiting`, at);
@@ -874,23 +918,32 @@ export function loadRdb(b: Buffer, opts: LoadOptions): LoadResult {
     }
     opts.onKey({ db, key, value, expire: e });
     res.keys++;
-    if (opts.onProgress && r.pos - lastProgress > 64 << 20) {
-      lastProgress = r.pos;
-      opts.onProgress(r.pos);
-    }
   }
-  if (version >= 5) {
-    const at = r.pos;
+  cur.db = db;
+  cur.expire = expire;
+  const end = r.pos;
+  if (opts.checksum) crc64Update(cur.crc, b, cur.crcPos, end);
+  cur.crcPos = end;
+  cur.pos = end;
+  if (!eof) return false;
+  if (res.version >= 5) {
     const tail = r.slice(8, 'the checksum');
     if (opts.checksum) {
-      const crc = crc64New();
-      crc64Update(crc, b, 0, at);
-      const want = crc64Hex(crc);
+      const want = crc64Hex(cur.crc);
       const got = tail.readBigUInt64LE(0).toString(16).padStart(16, '0');
       if (got !== '0000000000000000' && got !== want) {
-        corrupt(`Wrong RDB checksum expected: (${want.replace(/^0+(?=.)/, '')}) got (${got.replace(/^0+(?=.)/, '')})`, at);
+        corrupt(`Wrong RDB checksum expected: (${want.replace(/^0+(?=.)/, '')}) got (${got.replace(/^0+(?=.)/, '')})`, end);
       }
     }
+    cur.pos = r.pos;
   }
-  return res;
+  cur.done = true;
+  return true;
+}
+
+/** Parse a whole dump at once, handing every live key to opts.onKey. Throws RdbError (with its offset). */
+export function loadRdb(b: Buffer, opts: LoadOptions): LoadResult {
+  const cur = rdbLoadBegin(b);
+  rdbLoadStep(b, cur, opts, Infinity);
+  return cur.res;
 }

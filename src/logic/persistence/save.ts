@@ -12,18 +12,25 @@
 // renames, moves, SWAPDB and flushes only touch the live Maps, never the copies. The job is plain
 // data in state.ext.rdb.job (file descriptor, CRC state, cursor), driven by a shell timer, so a
 // logic swap in the middle just lets the new logic continue it.
+//
+// The same job writes BGREWRITEAOF's new AOF base (kind 'aof', persistence/aofrewrite.ts owns it and
+// its slot): an RDB with the aof-base aux field, or with aof-use-rdb-preamble no the RESP commands of
+// persistence/aofbase.ts, whose copy-on-write keeps a value's commands instead of its RDB bytes.
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Db, StoredValue } from '../../abi';
 import { keyHooks, lruClock, setExpire } from '../keyspace';
-import { cfg, cfgInt, host, now, state } from '../runtime';
+import { cfg, cfgInt, host, state } from '../runtime';
 import { REDIS_VERSION } from '../version';
 import type { Crc64 } from './crc64';
 import {
-  crc64Bytes, crc64New, crc64Update, encodeDbHeader, encodeEntry, encodeHeader, encodeValue, EOF_OPCODE, loadRdb, Out,
-  RdbError, type PreSerialized,
+  crc64Bytes, crc64New, crc64Update, encodeDbHeader, encodeEntry, encodeHeader, encodeValue, EOF_OPCODE, Out, RdbError,
+  rdbLoadBegin, rdbLoadStep, type PreSerialized,
 } from './rdb';
+import { keyLoadDelay, loaders, newLoadingJob, startLoading, type Loader } from './loading';
+import { refreshDiskErrorGate, strerror } from './diskerror';
+import { respEntry, respPreSerialize, respSelect, type AofPre } from './aofbase';
 
 interface SnapDb {
   id: number;
@@ -33,6 +40,11 @@ interface SnapDb {
 }
 
 export interface SaveJob {
+  /** 'rdb': SAVE/BGSAVE, renamed over dbfilename when complete; 'aof': BGREWRITEAOF's new base, left for
+   *  persistence/aofrewrite.ts to move into the AOF directory. Absent in a job an older logic started: 'rdb'. */
+  kind?: 'rdb' | 'aof';
+  /** what the file holds: an RDB (also an AOF base with aof-use-rdb-preamble yes) or AOF commands in RESP */
+  format?: 'rdb' | 'resp';
   bg: boolean;
   startMs: number;
   tmp: string;
@@ -50,6 +62,8 @@ export interface SaveJob {
   owners: Map<object, [number, string]>;
   /** server.dirty when the job started (a BGSAVE that succeeds subtracts it) */
   dirtyAtStart: number;
+  /** bytes serialized early because a command was about to change a value (INFO *_last_cow_size) */
+  cowBytes?: number;
 }
 
 export interface RdbState {
@@ -61,6 +75,8 @@ export interface RdbState {
   saves: number;
   loadKeysLoaded: number;
   loadKeysExpired: number;
+  /** copy-on-write bytes of the last BGSAVE that succeeded (absent in state an older logic made) */
+  lastCowSize?: number;
 }
 
 export function rdbState(): RdbState {
@@ -84,17 +100,18 @@ function usedMemory(): number {
 }
 
 /** Start a job: open the temp file and write the header. Throws on an I/O error. */
-function openJob(bg: boolean, dbs: SnapDb[]): SaveJob {
-  const tmp = path.resolve(`temp-${host.pid}.rdb`);
+function openJob(bg: boolean, dbs: SnapDb[], kind: 'rdb' | 'aof' = 'rdb', format: 'rdb' | 'resp' = 'rdb',
+  tmp = path.resolve(`temp-${host.pid}.rdb`)): SaveJob {
   const fd = fs.openSync(tmp, 'w');
   let total = 0;
   for (const d of dbs) total += d.keys.length;
   const job: SaveJob = {
-    bg, startMs: Date.now(), tmp, fd, compress: cfg('rdbcompression') === 'yes', checksum: cfg('rdbchecksum') === 'yes',
-    dbs, dbi: 0, ki: 0, done: 0, total, crc: crc64New(), owners: new Map(), dirtyAtStart: state.stats.dirty,
+    kind, format, bg, startMs: Date.now(), tmp, fd, compress: cfg('rdbcompression') === 'yes',
+    checksum: format === 'rdb' && cfg('rdbchecksum') === 'yes', dbs, dbi: 0, ki: 0, done: 0, total, crc: crc64New(),
+    owners: new Map(), dirtyAtStart: state.stats.dirty, cowBytes: 0,
   };
   const o = new Out();
-  encodeHeader(o, REDIS_VERSION, usedMemory(), false);
+  if (format === 'rdb') encodeHeader(o, REDIS_VERSION, usedMemory(), kind === 'aof');
   try {
     emit(job, o);
   } catch (e) {
@@ -119,19 +136,27 @@ export function abortJob(job: SaveJob): void {
   job.owners.clear();
 }
 
-/** Write keys until `budget` bytes were produced; true when the job is complete (file renamed). */
+/**
+ * Write keys until `budget` bytes were produced; true when the job is complete (written, fsynced and
+ * closed; an RDB job's file renamed over dbfilename, an AOF job's left where it is for its owner).
+ */
 function step(job: SaveJob, budget: number, maxKeys = Infinity): boolean {
   let keys = 0;
   const o = new Out();
   let produced = 0;
+  const resp = job.format === 'resp';
   while (job.dbi < job.dbs.length) {
     const d = job.dbs[job.dbi];
-    if (job.ki === 0 && d.keys.length > 0) encodeDbHeader(o, d.id, d.keys.length, d.exp.size);
+    if (job.ki === 0 && d.keys.length > 0) {
+      if (resp) o.latin1(respSelect(d.id));
+      else encodeDbHeader(o, d.id, d.keys.length, d.exp.size);
+    }
     while (job.ki < d.keys.length) {
       const key = d.keys[job.ki++];
       const v = d.vals.get(key)!;
       if (typeof v !== 'string') job.owners.delete(v);
-      encodeEntry(o, key, v, d.exp.get(key), job.compress);
+      if (resp) o.latin1(respEntry(key, v, d.exp.get(key)));
+      else encodeEntry(o, key, v, d.exp.get(key), job.compress);
       job.done++;
       if (++keys >= maxKeys) {
         emit(job, o);
@@ -146,14 +171,13 @@ function step(job: SaveJob, budget: number, maxKeys = Infinity): boolean {
     job.dbi++;
     job.ki = 0;
   }
-  o.byte(EOF_OPCODE);
+  if (!resp) o.byte(EOF_OPCODE);
   emit(job, o);
-  const tail = job.checksum ? crc64Bytes(job.crc) : Buffer.alloc(8);
-  fs.writeSync(job.fd, tail);
+  if (!resp) fs.writeSync(job.fd, job.checksum ? crc64Bytes(job.crc) : Buffer.alloc(8));
   fs.fsyncSync(job.fd);
   fs.closeSync(job.fd);
   job.fd = -1;
-  fs.renameSync(job.tmp, path.resolve(cfg('dbfilename')));
+  if (job.kind !== 'aof') fs.renameSync(job.tmp, path.resolve(cfg('dbfilename')));
   return true;
 }
 
@@ -177,7 +201,7 @@ export function saveNow(): string {
   } catch (e) {
     const msg = (e as Error).message;
     if (job === null) {
-      host.log('warning', `Failed opening the temp RDB file temp-${host.pid}.rdb (in server root dir ${process.cwd()}) for saving: ${msg}`);
+      host.log('warning', `Failed opening the temp RDB file temp-${host.pid}.rdb (in server root dir ${serverRootDir()}) for saving: ${strerror(e)}`);
     } else {
       host.log('warning', `Write error saving DB on disk: ${msg}`);
       abortJob(job);
@@ -189,28 +213,73 @@ export function saveNow(): string {
   state.stats.lastSaveMs = Date.now();
   r.lastBgsaveOk = true;
   r.saves++;
+  refreshDiskErrorGate();
   return '';
+}
+
+/** The working directory for log lines; `dir` when it was removed under the server (getcwd fails then). */
+function serverRootDir(): string {
+  try {
+    return process.cwd();
+  } catch {
+    return cfg('dir');
+  }
 }
 
 // --- BGSAVE --------------------------------------------------------------------------------------
 
-/** The beforeWrite hook while a BGSAVE runs: serialize a collection before its first change. */
-function beforeWrite(v: StoredValue): void {
+/** Copy-on-write for a background job: serialize a collection of its snapshot before its first change. */
+export function cowSnapshot(job: SaveJob, v: StoredValue): void {
   if (typeof v === 'string') return;
-  const job = rdbState().job;
-  if (job === null) return;
   const at = job.owners.get(v);
   if (at === undefined) return;
   job.owners.delete(v);
-  const pre: PreSerialized = encodeValue(v, job.compress);
+  const pre: PreSerialized | AofPre = job.format === 'resp' ? respPreSerialize(at[1], v) : encodeValue(v, job.compress);
+  job.cowBytes = (job.cowBytes ?? 0) + pre.body.length;
   job.dbs[at[0]].vals.set(at[1], pre as unknown as StoredValue);
 }
 
-function armHook(on: boolean): void {
+/** The beforeWrite hook while a BGSAVE runs. */
+function beforeWrite(v: StoredValue): void {
+  const job = rdbState().job;
+  if (job !== null) cowSnapshot(job, v);
+}
+
+/** Add or remove a background job's beforeWrite hook (keyspace.keyHooks). */
+export function armCow(hook: (v: StoredValue) => void, on: boolean): void {
   const hooks = keyHooks.beforeWrite;
-  const i = hooks.indexOf(beforeWrite);
-  if (on && i < 0) hooks.push(beforeWrite);
+  const i = hooks.indexOf(hook);
+  if (on && i < 0) hooks.push(hook);
   if (!on && i >= 0) hooks.splice(i, 1);
+}
+
+function armHook(on: boolean): void {
+  armCow(beforeWrite, on);
+}
+
+/**
+ * The fork of rdbSaveBackground / rewriteAppendOnlyFileBackground: open a background job over a
+ * copy-on-write snapshot of the dataset. The caller arms its beforeWrite hook and its timer. Throws on an I/O error.
+ */
+export function startSnapshot(kind: 'rdb' | 'aof', format: 'rdb' | 'resp', tmp?: string): SaveJob {
+  const dbs = liveDbs(true);
+  const job = openJob(true, dbs, kind, format, tmp);
+  for (let i = 0; i < dbs.length; i++) {
+    for (const [k, v] of dbs[i].vals) if (typeof v !== 'string' && v.type !== 'string') job.owners.set(v, [i, k]);
+  }
+  return job;
+}
+
+/**
+ * One slice of a background job, run by its shell timer `timer`: about SLICE_BYTES, or one key per turn
+ * with rdb-key-save-delay (a testing knob in Redis: microseconds per key in the child). Re-arms the timer
+ * while keys remain; true when the file is complete. Throws on an I/O error.
+ */
+export function jobSlice(job: SaveJob, timer: string): boolean {
+  const delayUs = cfgInt('rdb-key-save-delay');
+  if (step(job, SLICE_BYTES, delayUs > 0 ? 1 : Infinity)) return true;
+  host.timerAt(timer, delayUs > 0 ? Date.now() + Math.ceil(delayUs / 1000) : 0);
+  return false;
 }
 
 export function bgsaveInProgress(): boolean {
@@ -223,15 +292,19 @@ export function bgsaveStart(): string {
   r.lastBgsaveTryMs = Date.now();
   let job: SaveJob;
   try {
-    const dbs = liveDbs(true);
-    job = openJob(true, dbs);
-    for (let i = 0; i < dbs.length; i++) {
-      for (const [k, v] of dbs[i].vals) if (typeof v !== 'string' && v.type !== 'string') job.owners.set(v, [i, k]);
-    }
+    job = startSnapshot('rdb', 'rdb');
   } catch (e) {
+    // Redis forks, answers "Background saving started", and its child fails to create the temp file: the
+    // same outcome here. The failure shows in the log and INFO (rdb_last_bgsave_status:err), and with
+    // save points set, MISCONF refuses writes until a save works.
+    r.saves++;
+    host.log('notice', `Background saving started by pid ${host.pid}`);
+    host.log('warning', `Failed opening the temp RDB file temp-${host.pid}.rdb (in server root dir ${serverRootDir()}) for saving: ${strerror(e)}`);
+    host.log('warning', 'Background saving error');
     r.lastBgsaveOk = false;
-    host.log('warning', `Can't save in background: ${(e as Error).message}`);
-    return (e as Error).message;
+    r.lastBgsaveTimeSec = 0;
+    refreshDiskErrorGate();
+    return '';
   }
   r.job = job;
   r.saves++;
@@ -246,11 +319,9 @@ export function bgsaveSlice(): void {
   const r = rdbState();
   const job = r.job;
   if (job === null) return;
-  // rdb-key-save-delay (a testing knob in Redis: microseconds per key in the child): one key per turn
-  const delayUs = cfgInt('rdb-key-save-delay');
   let complete: boolean;
   try {
-    complete = step(job, SLICE_BYTES, delayUs > 0 ? 1 : Infinity);
+    complete = jobSlice(job, BGSAVE_TIMER);
   } catch (e) {
     host.log('warning', `Write error saving DB on disk: ${(e as Error).message}`);
     host.log('warning', 'Background saving error');
@@ -258,15 +329,13 @@ export function bgsaveSlice(): void {
     finishBgsave(false);
     return;
   }
-  if (!complete) {
-    host.timerAt(BGSAVE_TIMER, delayUs > 0 ? Date.now() + Math.ceil(delayUs / 1000) : 0);
-    return;
-  }
+  if (!complete) return;
   host.log('notice', 'DB saved on disk');
   host.log('notice', 'Background saving terminated with success');
   state.stats.dirty -= job.dirtyAtStart;
   if (state.stats.dirty < 0) state.stats.dirty = 0;
   state.stats.lastSaveMs = Date.now();
+  r.lastCowSize = job.cowBytes ?? 0;
   finishBgsave(true);
 }
 
@@ -281,6 +350,7 @@ function finishBgsave(ok: boolean): void {
   r.lastBgsaveOk = ok;
   armHook(false);
   host.clearTimer(BGSAVE_TIMER);
+  refreshDiskErrorGate();
 }
 
 /** killRDBChild: stop a running BGSAVE and delete its temp file (FLUSHALL, SHUTDOWN). */
@@ -314,13 +384,78 @@ export function clearLoadedData(): void {
   }
 }
 
-export function addLoaded(db: Db, key: string, value: StoredValue, expire: number): void {
+/** Store a loaded key. Returns false when the key was already there (its value is replaced): the size test
+ *  saves a separate lookup per key, which is a third of the load time of a large dump. */
+export function addLoaded(db: Db, key: string, value: StoredValue, expire: number): boolean {
+  const size = db.dict.size;
   db.dict.set(key, value);
   db.access.set(key, lruClock());
   if (expire !== -1) setExpire(db, key, expire);
+  return db.dict.size !== size;
 }
 
-/** Load dir/dbfilename if it exists. Returns '' or the error that must stop the start. */
+/** dump.rdb's reader for persistence/loading.ts: rdbLoadStep over the file's bytes. */
+const dumpLoader: Loader = {
+  step(job, budget) {
+    const data = job.data!;
+    const cur = job.rdb!;
+    const delayUs = cfgInt('key-load-delay');
+    let done: boolean;
+    try {
+      done = rdbLoadStep(data, cur, {
+        checksum: cfg('rdbchecksum') === 'yes',
+        nowMs: job.nowMs,
+        dbCount: state.dbs.length,
+        onKey: (k) => {
+          const db = state.dbs[k.db];
+          if (!addLoaded(db, k.key, k.value, k.expire)) throw new RdbError(`Duplicate key '${k.key}' found in DB ${k.db}`, -1);
+          if (delayUs !== 0) keyLoadDelay(delayUs);
+        },
+      }, budget);
+    } catch (e) {
+      throw new Error(rdbLoadErrorText(job.file, e));
+    }
+    job.loadedBytes = cur.pos;
+    const mem = cur.res.aux.get('used-mem');
+    if (mem !== undefined) job.rdbUsedMem = Number(mem) || 0;
+    return done;
+  },
+  finish(job) {
+    const res = job.rdb!.res;
+    const ver = res.aux.get('redis-ver');
+    if (ver !== undefined) host.log('notice', `Loading RDB produced by version ${ver}`);
+    const ctime = res.aux.get('ctime');
+    if (ctime !== undefined) host.log('notice', `RDB age ${Math.floor(Date.now() / 1000) - Number(ctime)} seconds`);
+    const mem = res.aux.get('used-mem');
+    if (mem !== undefined) host.log('notice', `RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
+    host.log('notice', `Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired}.`);
+    host.log('notice', `DB loaded from disk: ${((Date.now() - job.startMs) / 1000).toFixed(3)} seconds`);
+    const r = rdbState();
+    r.loadKeysLoaded = res.keys;
+    r.loadKeysExpired = res.expired;
+    state.stats.lastSaveMs = Date.now();
+    job.data = null;
+    return '';
+  },
+  abort() {
+    clearLoadedData();
+  },
+};
+loaders.rdb = dumpLoader;
+
+/** Text that stops the start for a load error (RdbError carries the offset). */
+export function rdbLoadErrorText(file: string, e: unknown): string {
+  if (e instanceof RdbError) {
+    const where = e.offset >= 0 ? ` at offset ${e.offset}` : '';
+    return `Bad RDB file ${file}${where}: ${e.message}. Unrecoverable error, aborting now.`;
+  }
+  return `Fatal error loading the DB ${file}: ${(e as Error).message}. Exiting.`;
+}
+
+/**
+ * Load dir/dbfilename if it exists: the first slice now, the rest in the background (persistence/loading.ts).
+ * Returns '' or the error that must stop the start.
+ */
 export function loadDumpAtStart(): string {
   const file = path.resolve(cfg('dbfilename'));
   let data: Buffer;
@@ -330,38 +465,13 @@ export function loadDumpAtStart(): string {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
     return `Fatal error loading the DB: ${(e as Error).message}. Exiting.`;
   }
-  const r = rdbState();
-  const t0 = Date.now();
+  const job = newLoadingJob('rdb', data.length);
+  job.file = file;
+  job.data = data;
   try {
-    const res = loadRdb(data, {
-      checksum: cfg('rdbchecksum') === 'yes',
-      nowMs: now(),
-      dbCount: state.dbs.length,
-      onKey: (k) => {
-        const db = state.dbs[k.db];
-        if (db.dict.has(k.key)) throw new RdbError(`Duplicate key '${k.key}' found in DB ${k.db}`, -1);
-        addLoaded(db, k.key, k.value, k.expire);
-      },
-      onProgress: (pos) => host.log('notice', `Loading RDB: ${Math.floor((pos * 100) / data.length)}% (${pos} of ${data.length} bytes)`),
-    });
-    const ver = res.aux.get('redis-ver');
-    if (ver !== undefined) host.log('notice', `Loading RDB produced by version ${ver}`);
-    const ctime = res.aux.get('ctime');
-    if (ctime !== undefined) host.log('notice', `RDB age ${Math.floor(Date.now() / 1000) - Number(ctime)} seconds`);
-    const mem = res.aux.get('used-mem');
-    if (mem !== undefined) host.log('notice', `RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
-    host.log('notice', `Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired}.`);
-    host.log('notice', `DB loaded from disk: ${((Date.now() - t0) / 1000).toFixed(3)} seconds`);
-    r.loadKeysLoaded = res.keys;
-    r.loadKeysExpired = res.expired;
-    state.stats.lastSaveMs = Date.now();
+    job.rdb = rdbLoadBegin(data);
   } catch (e) {
-    clearLoadedData();
-    if (e instanceof RdbError) {
-      const where = e.offset >= 0 ? ` at offset ${e.offset}` : '';
-      return `Bad RDB file ${file}${where}: ${e.message}. Unrecoverable error, aborting now.`;
-    }
-    return `Fatal error loading the DB ${file}: ${(e as Error).message}. Exiting.`;
+    return rdbLoadErrorText(file, e);
   }
-  return '';
+  return startLoading(job);
 }

@@ -76,35 +76,114 @@ export function parseCommand(buf: Buffer, pos: number, maxBulk: number, unauthen
   return buf[pos] === 42 ? parseMultibulk(buf, pos, maxBulk, unauthenticated) : parseInline(buf, pos);
 }
 
+/** Where the line numberFast just read ends (its '\r'). */
+let lineEnd = 0;
+
+/**
+ * The usual count or length line - the type byte at `p`, then digits without sign or leading zero, then
+ * "\r" with the "\n" also received - read in one pass. Returns -1 for anything else (a sign, a leading zero,
+ * more than 15 digits, junk, an incomplete line): the general path then judges it exactly as Redis does.
+ */
+function numberFast(buf: Buffer, p: number, len: number): number {
+  let q = p + 1;
+  if (q >= len) return -1;
+  let b = buf[q];
+  if (b < 48 || b > 57) return -1;
+  let v = b - 48;
+  q++;
+  if (v !== 0) {
+    while (q < len && (b = buf[q]) >= 48 && b <= 57) {
+      v = v * 10 + (b - 48);
+      q++;
+    }
+  }
+  if (q + 1 >= len || buf[q] !== 13 || q - p > 16) return -1;
+  lineEnd = q;
+  return v;
+}
+
+const fcc = String.fromCharCode;
+
+/**
+ * buf[p, p + n) as a latin1 string. Short ones (most keys' parts, command names, small values) are built in
+ * JS: latin1Slice is a call into C++ that costs more than the copy itself below about 9 bytes.
+ */
+function sliceString(buf: Buffer, p: number, n: number): string {
+  switch (n) {
+    case 0: return '';
+    case 1: return fcc(buf[p]);
+    case 2: return fcc(buf[p], buf[p + 1]);
+    case 3: return fcc(buf[p], buf[p + 1], buf[p + 2]);
+    case 4: return fcc(buf[p], buf[p + 1], buf[p + 2], buf[p + 3]);
+    case 5: return fcc(buf[p], buf[p + 1], buf[p + 2], buf[p + 3], buf[p + 4]);
+    case 6: return fcc(buf[p], buf[p + 1], buf[p + 2], buf[p + 3], buf[p + 4], buf[p + 5]);
+    case 7: return fcc(buf[p], buf[p + 1], buf[p + 2], buf[p + 3], buf[p + 4], buf[p + 5], buf[p + 6]);
+    case 8: return fcc(buf[p], buf[p + 1], buf[p + 2], buf[p + 3], buf[p + 4], buf[p + 5], buf[p + 6], buf[p + 7]);
+    default: return buf.latin1Slice(p, p + n);
+  }
+}
+
+/**
+ * Command names seen lately, so a client repeating "SET" gets the same string back instead of a new one
+ * per command, and the command lookup hashes a string whose hash V8 has already cached. Direct-mapped on
+ * length and first/last byte; a disposable module cache (DESIGN rule 2).
+ */
+const nameCache: string[] = new Array<string>(256).fill('');
+
+function commandName(buf: Buffer, p: number, n: number): string {
+  if (n === 0 || n > 32) return sliceString(buf, p, n);
+  const slot = (n * 31 + buf[p] * 7 + buf[p + n - 1]) & 255;
+  const s = nameCache[slot];
+  if (s.length === n) {
+    let i = 0;
+    while (i < n && s.charCodeAt(i) === buf[p + i]) i++;
+    if (i === n) return s;
+  }
+  return (nameCache[slot] = sliceString(buf, p, n));
+}
+
 function parseMultibulk(buf: Buffer, pos: number, maxBulk: number, unauthenticated: boolean): ParseResult {
   const len = buf.length;
-  let cr = buf.indexOf(13, pos);
-  if (cr < 0) {
-    if (len - pos > PROTO_INLINE_MAX_SIZE) return fail('Protocol error: too big mbulk count string');
-    return incomplete(0);
+  let count = numberFast(buf, pos, len);
+  let p: number;
+  if (count >= 0) {
+    p = lineEnd + 2;
+  } else {
+    const cr = buf.indexOf(13, pos);
+    if (cr < 0) {
+      if (len - pos > PROTO_INLINE_MAX_SIZE) return fail('Protocol error: too big mbulk count string');
+      return incomplete(0);
+    }
+    if (cr + 1 >= len) return incomplete(0); // the buffer must also hold the '\n'
+    count = parseLongLong(buf, pos + 1, cr);
+    if (Number.isNaN(count)) return fail('Protocol error: invalid multibulk length');
+    p = cr + 2;
   }
-  if (cr + 1 >= len) return incomplete(0); // the buffer must also hold the '\n'
-  const count = parseLongLong(buf, pos + 1, cr);
-  if (Number.isNaN(count) || count > INT_MAX) return fail('Protocol error: invalid multibulk length');
+  if (count > INT_MAX) return fail('Protocol error: invalid multibulk length');
   if (count > 10 && unauthenticated) return fail('Protocol error: unauthenticated multibulk length');
-  let p = cr + 2;
   if (count <= 0) return done([], p);
   const argv: string[] = new Array(count);
   for (let i = 0; i < count; i++) {
     if (p >= len) return incomplete(0);
-    cr = buf.indexOf(13, p);
-    if (cr < 0) {
-      if (len - p > PROTO_INLINE_MAX_SIZE) return fail('Protocol error: too big bulk count string');
-      return incomplete(0);
+    let blen = buf[p] === 36 ? numberFast(buf, p, len) : -1;
+    if (blen >= 0) {
+      p = lineEnd + 2;
+    } else {
+      const cr = buf.indexOf(13, p);
+      if (cr < 0) {
+        if (len - p > PROTO_INLINE_MAX_SIZE) return fail('Protocol error: too big bulk count string');
+        return incomplete(0);
+      }
+      if (cr + 1 >= len) return incomplete(0);
+      if (buf[p] !== 36) return fail(`Protocol error: expected '$', got '${String.fromCharCode(buf[p])}'`);
+      blen = parseLongLong(buf, p + 1, cr);
+      if (Number.isNaN(blen) || blen < 0) return fail('Protocol error: invalid bulk length');
+      p = cr + 2;
     }
-    if (cr + 1 >= len) return incomplete(0);
-    if (buf[p] !== 36) return fail(`Protocol error: expected '$', got '${String.fromCharCode(buf[p])}'`);
-    const blen = parseLongLong(buf, p + 1, cr);
-    if (Number.isNaN(blen) || blen < 0 || blen > maxBulk) return fail('Protocol error: invalid bulk length');
+    if (blen > maxBulk) return fail('Protocol error: invalid bulk length');
     if (blen > 16384 && unauthenticated) return fail('Protocol error: unauthenticated bulk length');
-    p = cr + 2;
     if (p + blen + 2 > len) return incomplete(p + blen + 2 - pos);
-    argv[i] = buf.latin1Slice(p, p + blen);
+    argv[i] = i === 0 ? commandName(buf, p, blen) : sliceString(buf, p, blen);
     p += blen + 2;
   }
   return done(argv, p);

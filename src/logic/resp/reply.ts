@@ -109,6 +109,13 @@ export function addVerbatim(c: Client, s: string, format = 'txt'): void {
 }
 
 export function addBulkArray(c: Client, items: readonly string[]): void {
+  if (items.length >= ENCODE_MIN_ITEMS) {
+    const s = encodeBulkArray(items, null);
+    if (s !== null) {
+      emit(c, s);
+      return;
+    }
+  }
   let s = '*' + items.length + '\r\n';
   for (let i = 0; i < items.length; i++) s += '$' + items[i].length + '\r\n' + items[i] + '\r\n';
   emit(c, s);
@@ -117,12 +124,78 @@ export function addBulkArray(c: Client, items: readonly string[]): void {
 /** Array of bulk strings where null entries are nil bulks (MGET, HMGET ...). */
 export function addBulkArrayOrNull(c: Client, items: readonly (string | null)[]): void {
   const nil = c.resp === 3 ? '_\r\n' : '$-1\r\n';
+  if (items.length >= ENCODE_MIN_ITEMS) {
+    const s = encodeBulkArray(items, nil);
+    if (s !== null) {
+      emit(c, s);
+      return;
+    }
+  }
   let s = '*' + items.length + '\r\n';
   for (let i = 0; i < items.length; i++) {
     const v = items[i];
     s += v === null ? nil : '$' + v.length + '\r\n' + v + '\r\n';
   }
   emit(c, s);
+}
+
+// Arrays of many bulks (LRANGE, MGET, KEYS ...) are encoded byte by byte into a scratch Buffer and read back
+// as one flat string: concatenating four pieces per element builds a rope of thousands of nodes that the
+// socket write then has to flatten (LRANGE 0 599 of short items: ~20 us that way, ~6 us this way). Small
+// arrays stay with concatenation (reading the string back is a C++ call), and so do replies larger than
+// the scratch space, which their bulk bytes dominate anyway. The Buffer is a disposable module cache.
+const ENCODE_MIN_ITEMS = 8;
+const ENCODE_MAX_BYTES = 256 * 1024;
+const scratch = Buffer.allocUnsafe(ENCODE_MAX_BYTES);
+
+/** Write the decimal digits of a non-negative integer at p; returns the new position. */
+function putUint(b: Buffer, p: number, n: number): number {
+  if (n < 10) {
+    b[p] = 48 + n;
+    return p + 1;
+  }
+  if (n < 100) {
+    b[p] = 48 + ((n / 10) | 0);
+    b[p + 1] = 48 + (n % 10);
+    return p + 2;
+  }
+  const digits = String(n);
+  for (let i = 0; i < digits.length; i++) b[p + i] = digits.charCodeAt(i);
+  return p + digits.length;
+}
+
+/** RESP array of bulks (null entries written as `nil`), or null when it would not fit the scratch space. */
+function encodeBulkArray(items: readonly (string | null)[], nil: string | null): string | null {
+  const n = items.length;
+  let size = 16;
+  for (let i = 0; i < n; i++) {
+    const v = items[i];
+    size += v === null ? 5 : v.length + 16;
+  }
+  if (size > ENCODE_MAX_BYTES) return null;
+  const b = scratch;
+  b[0] = 42; // '*'
+  let p = putUint(b, 1, n);
+  b[p++] = 13;
+  b[p++] = 10;
+  for (let i = 0; i < n; i++) {
+    const v = items[i];
+    if (v === null) {
+      const t = nil!;
+      for (let j = 0; j < t.length; j++) b[p++] = t.charCodeAt(j);
+      continue;
+    }
+    const len = v.length;
+    b[p++] = 36; // '$'
+    p = putUint(b, p, len);
+    b[p++] = 13;
+    b[p++] = 10;
+    if (len <= 32) for (let j = 0; j < len; j++) b[p++] = v.charCodeAt(j);
+    else p += b.write(v, p, len, 'latin1');
+    b[p++] = 13;
+    b[p++] = 10;
+  }
+  return b.latin1Slice(0, p);
 }
 
 /** `help` replies: an array of status lines, as addReplyHelp builds them. */

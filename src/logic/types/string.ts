@@ -9,6 +9,14 @@
 // - { type: 'string', raw }: 'raw' whatever the length (APPEND to an existing key, SETRANGE).
 // - { type: 'string', raw, enc: 'embstr' }: 'embstr' although the text looks like an int (INCRBYFLOAT
 //   builds its result with createStringObject, which never makes an int).
+//
+// State schema 2 (a bundle built with `scripts/build.mjs --state-schema 2`, the fixture of the lazy
+// migration tests) stores every string value as a BufferStringRecord { type: 'string', buf, enc }
+// instead. Every path that reads or writes a string value goes through the helpers below, so both
+// representations work; the switch is a build-time literal (__HOTKV_STRING_BUFFERS__ and
+// __HOTKV_READS_STRING_BUFFERS__, false in the production bundle), so the schema-1 bundle carries no
+// branch for it: esbuild writes `false` in place of the name and V8 emits no code for `if (false)`.
+// The conversion 1 -> 2 is a lazy migration (migration.ts): on first touch and by a background sweep.
 
 import type { StoredValue } from '../../abi';
 
@@ -19,17 +27,44 @@ export interface StringRecord {
   enc?: 'embstr';
 }
 
+/** Schema 2's string value: the bytes in a Buffer. `enc` '' means OBJECT ENCODING follows from the
+ *  text (what a bare string is in schema 1), else it is the encoding Redis would report whatever the text. */
+export interface BufferStringRecord {
+  type: 'string';
+  buf: Buffer;
+  enc: '' | 'raw' | 'embstr';
+}
+
 /** Largest length Redis stores as an embedded string (OBJ_ENCODING_EMBSTR_SIZE_LIMIT). */
 export const EMBSTR_LIMIT = 44;
+
+function bufferString(s: string, enc: BufferStringRecord['enc']): BufferStringRecord {
+  return { type: 'string', buf: Buffer.from(s, 'latin1'), enc };
+}
+
+function isBufferString(v: { type: string }): v is BufferStringRecord {
+  return (v as BufferStringRecord).buf !== undefined;
+}
+
+/**
+ * Schema 2's form of a string a command stores as given (SET, MSET, INCR's result ...). Schema 1 stores
+ * the text itself, so call sites write `__HOTKV_STRING_BUFFERS__ ? storedString(s) : s`: no call at all
+ * in the production bundle.
+ */
+export function storedString(s: string): StoredValue {
+  return bufferString(s, '');
+}
 
 export function isStringValue(v: StoredValue | undefined): boolean {
   return typeof v === 'string' || (v !== undefined && v.type === 'string');
 }
 
-/** The text of a string value (either form); null when v is not a string. */
+/** The text of a string value (any form); null when v is not a string. */
 export function readString(v: StoredValue): string | null {
   if (typeof v === 'string') return v;
-  return v.type === 'string' ? (v as StringRecord).raw : null;
+  if (v.type !== 'string') return null;
+  if (__HOTKV_READS_STRING_BUFFERS__ && isBufferString(v)) return v.buf.latin1Slice(0, v.buf.length);
+  return (v as StringRecord).raw;
 }
 
 /** True when s is the canonical text of a signed 64-bit integer (Redis's string2l succeeds). */
@@ -55,13 +90,22 @@ export function isCanonicalInt64(s: string): boolean {
 
 /** OBJECT ENCODING of a string value. */
 export function stringEncoding(v: StoredValue): 'int' | 'embstr' | 'raw' {
-  if (typeof v !== 'string') return (v as StringRecord).enc === 'embstr' ? 'embstr' : 'raw';
-  if (v.length <= 20 && isCanonicalInt64(v)) return 'int';
-  return v.length <= EMBSTR_LIMIT ? 'embstr' : 'raw';
+  if (typeof v !== 'string') {
+    if (__HOTKV_READS_STRING_BUFFERS__ && isBufferString(v)) return v.enc === '' ? textEncoding(readString(v)!) : v.enc;
+    return (v as StringRecord).enc === 'embstr' ? 'embstr' : 'raw';
+  }
+  return textEncoding(v);
+}
+
+/** The encoding tryObjectEncoding gives a text: int, embstr or raw. */
+function textEncoding(s: string): 'int' | 'embstr' | 'raw' {
+  if (s.length <= 20 && isCanonicalInt64(s)) return 'int';
+  return s.length <= EMBSTR_LIMIT ? 'embstr' : 'raw';
 }
 
 /** A value Redis holds with the raw encoding whatever its length (APPEND, SETRANGE results). */
 export function rawString(s: string): StoredValue {
+  if (__HOTKV_STRING_BUFFERS__) return bufferString(s, 'raw');
   if (s.length > EMBSTR_LIMIT) return s;
   const r: StringRecord = { type: 'string', raw: s };
   return r;
@@ -69,8 +113,27 @@ export function rawString(s: string): StoredValue {
 
 /** A value built by createStringObject (never int-encoded): embstr up to 44 bytes, else raw. */
 export function createdString(s: string): StoredValue {
-  if (s.length > EMBSTR_LIMIT) return s;
-  if (s.length > 20 || !isCanonicalInt64(s)) return s;
+  const intLike = s.length <= 20 && isCanonicalInt64(s);
+  if (__HOTKV_STRING_BUFFERS__) return bufferString(s, intLike ? 'embstr' : '');
+  if (!intLike) return s;
   const r: StringRecord = { type: 'string', raw: s, enc: 'embstr' };
   return r;
+}
+
+/**
+ * Lazy migration 1 -> 2 (migration.ts): the schema-2 form of a schema-1 string value, keeping its text and
+ * its OBJECT ENCODING; null when v needs nothing (already converted, or not a string).
+ */
+export function toBufferString(v: StoredValue): StoredValue | null {
+  if (typeof v === 'string') return bufferString(v, '');
+  if (v.type !== 'string' || isBufferString(v)) return null;
+  const r = v as StringRecord;
+  return bufferString(r.raw, r.enc === 'embstr' ? 'embstr' : 'raw');
+}
+
+/** Schema-1 string values of every form, for the migration's self-test. */
+export function schema1StringSamples(): StoredValue[] {
+  const raw: StringRecord = { type: 'string', raw: 'ab' };
+  const embstr: StringRecord = { type: 'string', raw: '12', enc: 'embstr' };
+  return ['', 'v', '12345', '-0', 'a\x00\xff\r\n', 'x'.repeat(EMBSTR_LIMIT + 1), raw, embstr];
 }

@@ -1,0 +1,337 @@
+// Lazy state-schema migration with real bundles built from the real source (scripts/build.mjs
+// --state-schema 2: string values stored as Buffer records). Under load, at 1,000,000 keys: the swap's
+// pause does not grow with the key count (compared with 1,000 keys), the background sweep converts every
+// value while INFO upgrade shows migration_in_progress:1 and a falling migration_remaining, every value
+// reads back identical during and after it (OBJECT ENCODING included), a same-schema bundle that knows
+// the migration continues it, one that does not is refused with a clear error and nothing changes,
+// rolling back to a logic that cannot read schema 2 is refused, and one that declares it reads schema 2
+// is accepted (the sweep then starts over when schema 2 returns).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { decodeReply as decode, encodeCommand, RawClient } from './helpers/resp';
+import { ROOT, startHotkv, type RunningServer } from './helpers/servers';
+import { asMap, countEvents, hotupgrade, info, IOREDIS_EVENTS, ioredisLoad, load, loadRefused, rawLoad, run, startLoad, waitUntil, zeroCounts, type Load } from './helpers/upgrade';
+
+/** Keys of the big run; HOTKV_MIGRATION_KEYS overrides it (e.g. for a quicker local run). */
+const BIG = Number(process.env.HOTKV_MIGRATION_KEYS ?? 1_000_000);
+const SMALL = 1000;
+
+const V1 = '0.0.3-s1';
+const V1R2 = '0.0.3-s1r2';
+const V2 = '0.0.3-s2';
+const V2B = '0.0.3-s2b';
+const V2NOLAZY = '0.0.3-s2nolazy';
+const file = (v: string) => `logic-${v}.cjs`;
+
+let work: string;
+let logicDir: string;
+
+const build = (version: string, ...flags: string[]) =>
+  run(path.join(ROOT, 'scripts', 'build.mjs'), ['--logic-only', '--version', version, '--outdir', logicDir, ...flags]);
+
+before(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'hotkv-migration-'));
+  logicDir = path.join(work, 'logic');
+  // Two at a time: the machine has two cores.
+  await Promise.all([build(V1), build(V1R2, '--reads-schemas', '1,2')]);
+  await Promise.all([build(V2, '--state-schema', '2'), build(V2B, '--state-schema', '2')]);
+  await build(V2NOLAZY, '--state-schema', '2', '--no-lazy-migrations');
+});
+after(() => {
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+// ------------------------------------------------------------------------------------------ the data
+
+const key = (i: number) => `k:${i}`;
+/** Keys APPENDed to after the load (Redis keeps them raw-encoded: a schema-1 { type: 'string', raw } record). */
+const appended = (i: number) => i % 1000 === 3;
+/** Keys INCRBYFLOATed after the load (embstr although int-like text: a record with enc 'embstr'). */
+const floated = (i: number) => i % 1000 === 5;
+
+/** What MSET stores under key i: ints, binary bytes, long (raw) and short (embstr) texts. */
+function loaded(i: number): string {
+  if (floated(i)) return String(i);
+  switch (i % 4) {
+    case 0: return String(i * 7);
+    case 1: return `b\x00${i}\xff\r\n`;
+    case 2: return 'L'.repeat(45) + i;
+    default: return `v:${i}`;
+  }
+}
+
+/** The value key i must read back. */
+function expected(i: number): string {
+  if (appended(i)) return loaded(i) + '!';
+  if (floated(i)) return `${i}.5`;
+  return loaded(i);
+}
+
+const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
+
+/** Fill keys 0..n-1 with pipelined MSETs of 1,000 keys, then APPEND / INCRBYFLOAT the special ones. */
+async function fill(c: RawClient, n: number): Promise<void> {
+  const BATCH = 1000;
+  const INFLIGHT = 16;
+  let pending = 0;
+  for (let from = 0; from < n; from += BATCH) {
+    const args = ['MSET'];
+    for (let i = from; i < Math.min(n, from + BATCH); i++) args.push(key(i), loaded(i));
+    c.write(encodeCommand(args));
+    if (++pending === INFLIGHT) {
+      for (; pending > 0; pending--) assert.equal(await c.reply(), '+OK\r\n');
+    }
+  }
+  for (; pending > 0; pending--) assert.equal(await c.reply(), '+OK\r\n');
+  let out = '';
+  let replies: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (appended(i)) {
+      out += encodeCommand(['APPEND', key(i), '!']).toString('latin1');
+      replies.push(`:${expected(i).length}\r\n`);
+    } else if (floated(i)) {
+      out += encodeCommand(['INCRBYFLOAT', key(i), '0.5']).toString('latin1');
+      replies.push(bulk(expected(i)));
+    }
+    if (replies.length === 500 || i === n - 1) {
+      c.write(out);
+      for (const want of replies) assert.equal(await c.reply(), want);
+      out = '';
+      replies = [];
+    }
+  }
+}
+
+/** OBJECT ENCODING of a sample of keys of every kind. */
+async function encodings(c: RawClient, n: number): Promise<string[]> {
+  const out: string[] = [];
+  for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 1003, 1005, 2003, n - 1, n - 2, n - 3, n - 4]) {
+    if (i < n) out.push(`${key(i)}=${decode(await c.command('OBJECT', 'ENCODING', key(i))) as string}`);
+  }
+  return out;
+}
+
+/**
+ * SCAN the whole keyspace and MGET what it returns: every key 0..n-1 exactly once with its value; other
+ * keys (the load generators') only counted. Returns the number of big keys seen.
+ */
+async function checkAll(c: RawClient, n: number): Promise<number> {
+  const seen = new Uint8Array(n);
+  let count = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = decode(await c.command('SCAN', cursor, 'MATCH', 'k:*', 'COUNT', '20000')) as [string, string[]];
+    cursor = next;
+    const mine = keys.filter((k) => /^k:\d+$/.test(k));
+    if (mine.length === 0) continue;
+    const vals = decode(await c.command('MGET', ...mine)) as string[];
+    for (let j = 0; j < mine.length; j++) {
+      const i = Number(mine[j].slice(2));
+      assert.ok(i < n, `unexpected key ${mine[j]}`);
+      if (vals[j] !== expected(i)) assert.fail(`${mine[j]} reads ${JSON.stringify(vals[j])}, want ${JSON.stringify(expected(i))}`);
+      if (seen[i] === 0) count++;
+      seen[i] = 1;
+    }
+  } while (cursor !== '0');
+  return count;
+}
+
+/**
+ * Pipelines of 100 commands on random big keys, every reply checked: GETs (which convert on first touch)
+ * and, one in ten, a SET of the same value (written in the new representation; only on keys whose
+ * encoding a SET keeps, so the OBJECT ENCODING comparison still holds).
+ */
+function bigReaderWriter(c: RawClient, n: number, seed: number): Load {
+  let x = seed;
+  return startLoad(async (l) => {
+    const sent: [string, string][] = [];
+    let out = '';
+    for (let j = 0; j < 100; j++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const i = x % n;
+      const write = j % 10 === 0 && !appended(i) && !floated(i);
+      out += encodeCommand(write ? ['SET', key(i), expected(i)] : ['GET', key(i)]).toString('latin1');
+      sent.push([`${write ? 'SET' : 'GET'} ${key(i)}`, write ? '+OK\r\n' : bulk(expected(i))]);
+    }
+    c.write(out);
+    for (const [what, want] of sent) {
+      const got = await c.reply();
+      if (got !== want) l.errors.push(`${what}: got ${JSON.stringify(got)} want ${JSON.stringify(want)}`);
+    }
+  });
+}
+
+interface Sample { inProgress: string; remaining: number; }
+
+async function migrationInfo(c: RawClient): Promise<Sample & Record<string, string>> {
+  const i = await info(c, 'upgrade');
+  return Object.assign(i, { inProgress: i.migration_in_progress, remaining: Number(i.migration_remaining) });
+}
+
+const rollback = async (c: RawClient) => asMap(await hotupgrade(c, 'ROLLBACK'));
+
+const refusedWhileMigrating = /^ERR hot upgrade failed: state migration 1->2 in progress \((\d+) keys left\); retry when INFO upgrade shows migration_in_progress:0$/;
+const cannotRead = (v: string) => `logic ${v} uses state schema 1 and does not declare that it reads the current state schema 2 (readsSchemas [1])`;
+
+// ------------------------------------------------------------------------------------------ tests
+
+/** The swap pause of the 1,000-key run, the baseline of the 1,000,000-key one. */
+let smallPauseUs = 0;
+
+describe(`lazy migration 1 -> 2 at ${SMALL} keys; rollback to a logic that reads schema 2`, () => {
+  let s: RunningServer;
+  let c: RawClient;
+
+  before(async () => {
+    s = await startHotkv({ logicDir, logicFile: file(V1R2), args: ['--hotupgrade-probation-ms', '60000'] });
+    c = await RawClient.connect(s.port);
+    await fill(c, SMALL);
+  });
+  after(async () => {
+    c.close();
+    await s.stop();
+  });
+
+  it('the swap only records the migration; the sweep finishes it and every value reads back identical', async () => {
+    const before = await encodings(c, SMALL);
+    // A schema-2 logic without the migration cannot take a schema-1 State: refused before the swap.
+    assert.equal(await loadRefused(c, file(V2NOLAZY)), `ERR hot upgrade failed: logic ${V2NOLAZY} cannot migrate state schema 1 to 2`);
+    assert.deepEqual([(await info(c, 'upgrade')).logic_version, (await info(c, 'upgrade')).state_schema], [V1R2, '1']);
+    const r = await load(c, file(V2));
+    smallPauseUs = Number(r.pause_us);
+    await waitUntil('the sweep to finish', async () => (await migrationInfo(c)).inProgress === '0');
+    const i = await migrationInfo(c);
+    assert.deepEqual([i.state_schema, i.last_migration, i.migration_remaining], ['2', '1->2', '0']);
+    assert.equal(await checkAll(c, SMALL), SMALL);
+    assert.deepEqual(await encodings(c, SMALL), before);
+    assert.match(s.output(), new RegExp(`State migration 1->2 done in \\d+ ms: ${SMALL} keys swept`));
+  });
+
+  it('ROLLBACK to a logic that declares it reads schema 2 is accepted; schema 2 then sweeps again', async () => {
+    const before = await encodings(c, SMALL);
+    const rb = await rollback(c);
+    assert.deepEqual([rb.from, rb.to], [V2, V1R2]);
+    let i = await migrationInfo(c);
+    assert.equal(i.state_schema, '2');
+    // It writes schema-1 values into the schema-2 State, so it leaves a full sweep for the next schema-2 logic.
+    assert.deepEqual([i.inProgress, i.migration, i.remaining], ['1', '1->2', SMALL]);
+    assert.equal(await checkAll(c, SMALL), SMALL);
+    assert.deepEqual(await encodings(c, SMALL), before);
+    assert.equal(await c.command('SET', key(0), loaded(0)), '+OK\r\n');
+    assert.equal(await c.command('APPEND', key(3), ''), `:${expected(3).length}\r\n`);
+    // A logic that does not declare it reads schema 2 is refused, and nothing changes.
+    assert.equal(await loadRefused(c, file(V1)), `ERR hot upgrade failed: ${cannotRead(V1)}`);
+    assert.equal((await info(c, 'upgrade')).logic_version, V1R2);
+    await load(c, file(V2));
+    await waitUntil('the second sweep to finish', async () => (await migrationInfo(c)).inProgress === '0');
+    i = await migrationInfo(c);
+    assert.deepEqual([i.state_schema, i.last_migration, i.migration_remaining], ['2', '1->2', '0']);
+    assert.equal(await checkAll(c, SMALL), SMALL);
+    assert.deepEqual(await encodings(c, SMALL), before);
+    assert.equal(s.output().match(new RegExp(`State migration 1->2 done in \\d+ ms: ${SMALL} keys swept`, 'g'))?.length, 2);
+  });
+});
+
+describe(`lazy migration 1 -> 2 at ${BIG} keys under load`, () => {
+  let s: RunningServer;
+  let c: RawClient;
+  let io: Redis;
+  let ioEvents: Record<string, number>;
+  let conns: RawClient[];
+  let loads: Load[] = [];
+
+  before(async () => {
+    s = await startHotkv({ logicDir, logicFile: file(V1), args: ['--hotupgrade-probation-ms', '60000'] });
+    c = await RawClient.connect(s.port);
+    const t0 = Date.now();
+    await fill(c, BIG);
+    console.log(`# loaded ${BIG} keys in ${Date.now() - t0} ms`);
+  });
+  after(async () => {
+    for (const l of loads) l.stop = true;
+    await Promise.all(loads.map((l) => l.done));
+    io?.disconnect();
+    for (const x of conns ?? []) x.close();
+    c.close();
+    await s.stop();
+  });
+
+  it('the swap pause does not grow with the keys; the sweep converts them all while every reply stays right', async () => {
+    assert.ok(smallPauseUs > 0, 'the small run measured its pause');
+    const before = await encodings(c, BIG);
+    io = new Redis({ port: s.port, host: '127.0.0.1', maxRetriesPerRequest: 0 });
+    ioEvents = countEvents(io, IOREDIS_EVENTS);
+    await io.ping();
+    conns = await Promise.all([0, 1, 2, 3].map(() => RawClient.connect(s.port)));
+    loads = [ioredisLoad(io, 'io'), rawLoad(conns[0], 'p0'), rawLoad(conns[1], 'p1'), bigReaderWriter(conns[2], BIG, 1), bigReaderWriter(conns[3], BIG, 2)];
+    await waitUntil('every load to run', () => loads.every((l) => l.rounds > 2));
+
+    const r = await load(c, file(V2));
+    const pauseUs = Number(r.pause_us);
+    let i = await migrationInfo(c);
+    assert.equal(i.inProgress, '1', 'the sweep of 1,000,000 keys takes more than one INFO round trip');
+    assert.equal(i.last_upgrade_pause_us, String(pauseUs));
+    console.log(`# swap pause: ${smallPauseUs} us at ${SMALL} keys, ${pauseUs} us at ${BIG} keys`);
+    // Generous (a GC may land in the swap), yet converting 1,000,000 values in the swap takes far longer.
+    assert.ok(pauseUs < Math.max(20 * smallPauseUs, 50_000), `pause ${pauseUs} us at ${BIG} keys vs ${smallPauseUs} us at ${SMALL}`);
+
+    // Rolling back to a logic that cannot read schema 2 is refused.
+    assert.equal(await c.command('HOTUPGRADE', 'ROLLBACK'), `-ERR hot upgrade failed: cannot roll back across a state-schema change: ${cannotRead(V1)}\r\n`);
+
+    // A same-schema bundle that knows the migration takes over and continues the sweep.
+    const samples: Sample[] = [i];
+    const cont = await load(c, file(V2B));
+    assert.equal(cont.to, V2B);
+    i = await migrationInfo(c);
+    assert.equal(i.inProgress, '1', 'the sweep is still running after the second upgrade');
+    samples.push(i);
+
+    // One that does not know it is refused before the swap, and nothing changes.
+    const refused = await loadRefused(c, file(V2NOLAZY));
+    const m = refusedWhileMigrating.exec(refused);
+    assert.ok(m, refused);
+    assert.ok(Number(m[1]) > 0 && Number(m[1]) <= BIG, refused);
+    // and so is loading a logic that cannot read schema 2
+    assert.equal(await loadRefused(c, file(V1)), `ERR hot upgrade failed: ${cannotRead(V1)}`);
+    i = await migrationInfo(c);
+    assert.deepEqual([i.logic_version, i.state_schema], [V2B, '2']);
+    samples.push(i);
+
+    // INFO: in progress, the remaining count falling, then 0 and not in progress.
+    await waitUntil('the sweep to finish', async () => {
+      const x = await migrationInfo(c);
+      samples.push(x);
+      return x.inProgress === '0';
+    }, 60000, 20);
+    const during = samples.filter((x) => x.inProgress === '1');
+    assert.ok(during.length >= 3, `${during.length} samples during the sweep`);
+    for (let j = 1; j < during.length; j++) {
+      assert.ok(during[j].remaining <= during[j - 1].remaining, `remaining went up: ${during.map((x) => x.remaining).join(' ')}`);
+    }
+    assert.ok(during[0].remaining > during[during.length - 1].remaining);
+    const done = samples[samples.length - 1] as Sample & Record<string, string>;
+    assert.deepEqual([done.migration_remaining, done.last_migration], ['0', '1->2']);
+    console.log(`# sweep of ${BIG} keys: ${done.last_migration_ms} ms (INFO last_migration_ms), ${during.length} INFO samples during it`);
+
+    for (const l of loads) l.stop = true;
+    await Promise.all(loads.map((l) => l.done));
+    for (const l of loads) assert.deepEqual(l.errors, []);
+    assert.deepEqual(ioEvents, zeroCounts(IOREDIS_EVENTS));
+    assert.ok(loads.every((l) => l.rounds > 5));
+
+    assert.equal(await checkAll(c, BIG), BIG);
+    assert.deepEqual(await encodings(c, BIG), before);
+    assert.match(s.output(), new RegExp(`State migration 1->2 done in \\d+ ms: \\d+ keys swept`));
+  });
+
+  it('once the sweep is over, the bundle without the migration may take over', async () => {
+    const r = await load(c, file(V2NOLAZY));
+    assert.equal(r.to, V2NOLAZY);
+    assert.equal(decode(await c.command('GET', key(1))), expected(1));
+    assert.equal(decode(await c.command('GET', key(1003))), expected(1003));
+  });
+});
