@@ -254,6 +254,18 @@ export interface StartupOptions {
   argDirectives: string[][];
 }
 
+/**
+ * What the shell hands each self-test round so that the candidate's JIT-compiled code is specialised for what
+ * it will see after the swap (V8 deoptimises code that meets objects of a hidden class it was not warmed on).
+ */
+export interface SelfTestWarmUp {
+  /** A client record made by the same factory as live ones (so of the same hidden class), not connected and
+   *  not in any State: the round runs it through onConnect, onData and onClose on the scratch host. */
+  client: ClientRecord;
+  /** Command names (commandStats keys) the live server has run most, most calls first. */
+  hotCommands: readonly string[];
+}
+
 export interface LogicModule {
   readonly abi: AbiMajor;
   readonly version: string;
@@ -284,9 +296,11 @@ export interface LogicModule {
   /**
    * One round of the bundle's self-test against a scratch host whose State was made by createState (never
    * the live State); returns '' or an error text, or throws. The shell runs rounds 0..n-1, one per turn of
-   * the event loop, so the live logic keeps serving while a candidate is verified and warmed up.
+   * the event loop, so the live logic keeps serving while a candidate is verified and warmed up. `warm`
+   * (optional: a shell built before it existed passes nothing) lets the round warm the code on the shapes
+   * and the command mix it will meet once live.
    */
-  selfTest(scratch: HostApi, round: number): string;
+  selfTest(scratch: HostApi, round: number, warm?: SelfTestWarmUp): string;
 
   onConnect(client: ClientRecord): void;
   onData(client: ClientRecord, chunk: Buffer): void;

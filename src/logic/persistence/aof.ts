@@ -23,19 +23,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ClientRecord, Db } from '../../abi';
 import { call, getTable, propagation } from '../dispatch';
-import { expireGate, keyHooks } from '../keyspace';
+import { keyHooks } from '../keyspace';
 import { beforeFlush, cfg, host, pendingFlush, state, type Client } from '../runtime';
-import { REDIS_VERSION } from '../version';
 import type { CommandDef } from '../commands/table';
 import { hashGet, isHash } from '../types/hash';
 import { isSet } from '../types/set';
 import { readString } from '../types/string';
-import { addLoaded, clearLoadedData } from './save';
+import { addLoaded, clearLoadedData, writeSnapshotNow } from './save';
+import { deleteHistory } from './aofrewrite';
 import { refreshDiskErrorGate, strerror } from './diskerror';
 import { loaders, newLoadingJob, startLoading, type Loader, type LoadingJob } from './loading';
-import {
-  encodeDbHeader, encodeEntry, encodeHeader, EOF_OPCODE, Out, RdbError, crc64Bytes, crc64New, crc64Update, rdbLoadBegin, rdbLoadStep,
-} from './rdb';
+import { RdbError, rdbLoadBegin, rdbLoadStep } from './rdb';
 
 export interface AofState {
   /** the incr file commands are appended to (-1 when AOF is off) */
@@ -387,34 +385,6 @@ function fsyncDir(dir: string): void {
   try { fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
 }
 
-/** The base file: an RDB of the current dataset with the aof-base aux field (rewriteAppendOnlyFile). */
-function writeBase(file: string): number {
-  const o = new Out();
-  encodeHeader(o, REDIS_VERSION, process.memoryUsage().heapUsed, true);
-  for (const db of state.dbs) {
-    if (db.dict.size === 0) continue;
-    encodeDbHeader(o, db.id, db.dict.size, db.expires.size);
-    for (const [k, v] of db.dict) encodeEntry(o, k, v, db.expires.get(k), cfg('rdbcompression') === 'yes');
-  }
-  o.byte(EOF_OPCODE);
-  const body = Buffer.from(o.buf.subarray(0, o.len));
-  let tail: Buffer = Buffer.alloc(8);
-  if (cfg('rdbchecksum') === 'yes') {
-    const crc = crc64New();
-    crc64Update(crc, body, 0, body.length);
-    tail = crc64Bytes(crc);
-  }
-  const fd = fs.openSync(file, 'w');
-  try {
-    writeAll(fd, body);
-    writeAll(fd, tail);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return body.length + tail.length;
-}
-
 // --- loading --------------------------------------------------------------------------------------
 // The files are loaded in slices by persistence/loading.ts (the listeners are open meanwhile and
 // clients get -LOADING); where the load stands is plain data in the loading job's ext.aof.
@@ -666,6 +636,8 @@ const aofLoader: Loader = {
     } catch (e) {
       return `Fatal error opening the AOF in ${l.dir}: ${(e as Error).message}`;
     }
+    // History files a rewrite left (a crash before it deleted them) go now, as at Redis's start.
+    deleteHistory(l.dir, entries);
     return '';
   },
   abort() {
@@ -691,9 +663,10 @@ export function loadAofAtStart(): string {
     try {
       fs.mkdirSync(dir, { recursive: true });
       const fname = cfg('appendfilename');
-      const base: ManifestEntry = { name: `${fname}.1.base.rdb`, seq: 1, type: 'b' };
+      const preamble = cfg('aof-use-rdb-preamble') === 'yes';
+      const base: ManifestEntry = { name: `${fname}.1.base.${preamble ? 'rdb' : 'aof'}`, seq: 1, type: 'b' };
       const incr: ManifestEntry = { name: `${fname}.1.incr.aof`, seq: 1, type: 'i' };
-      a.baseSize = writeBase(path.join(dir, base.name));
+      a.baseSize = writeSnapshotNow(path.join(dir, base.name), preamble ? 'rdb' : 'resp');
       host.log('notice', `Creating AOF base file ${base.name} on server start`);
       fs.closeSync(fs.openSync(path.join(dir, incr.name), 'a'));
       host.log('notice', `Creating AOF incr file ${incr.name} on server start`);

@@ -146,7 +146,7 @@ function lastSeq(entries: readonly ManifestEntry[], type: ManifestEntry['type'])
 }
 
 /** aofDelHistoryFiles: unless aof-disable-auto-gc, delete the history files, then drop them from the manifest. */
-function deleteHistory(dir: string, entries: ManifestEntry[]): void {
+export function deleteHistory(dir: string, entries: ManifestEntry[]): void {
   if (cfg('aof-disable-auto-gc') === 'yes') return;
   const hist = entries.filter((e) => e.type === 'h');
   if (hist.length === 0) return;

@@ -217,6 +217,19 @@ export function saveNow(): string {
   return '';
 }
 
+/** Write the whole dataset to `file` at once as an AOF base (an RDB with the aof-base aux field, or RESP
+ *  commands): the AOF created at first start. Returns its size; throws on an I/O error (file removed). */
+export function writeSnapshotNow(file: string, format: 'rdb' | 'resp'): number {
+  const job = openJob(false, liveDbs(false), 'aof', format, file);
+  try {
+    step(job, Infinity);
+  } catch (e) {
+    abortJob(job);
+    throw e;
+  }
+  return fs.statSync(file).size;
+}
+
 /** The working directory for log lines; `dir` when it was removed under the server (getcwd fails then). */
 function serverRootDir(): string {
   try {
