@@ -220,6 +220,11 @@ describe('RDB', () => {
     }
     await c.command('SADD', 'set', '1', '2');
     await c.command('ZADD', 'z', '1', 'a');
+    for (let i = 0; i < 10; i++) await c.command('SET', `t${i}`, 'v', 'PX', '900000');
+    await c.command('SELECT', '1');
+    await c.command('SET', 'd1', 'one');
+    await c.command('SET', 'd1b', 'two');
+    await c.command('SELECT', '0');
     assert.equal(await c.command('BGSAVE'), '+Background saving started\r\n');
     assert.equal(await c.command('BGSAVE'), '-ERR Background save already in progress\r\n');
     assert.equal(await c.command('SAVE'), '-ERR Background save already in progress\r\n');
@@ -236,6 +241,20 @@ describe('RDB', () => {
     await c.command('SADD', 'set', '3');
     await c.command('ZADD', 'z', '5', 'a');
     await c.command('SET', 'added', 'later');
+    // expiry changes, a key deleted and created again, MOVE, FLUSHDB of another db, SWAPDB there and back
+    await c.command('PERSIST', 't0');
+    await c.command('PEXPIRE', 't1', '5000');
+    await c.command('SET', 't2', 'over');
+    await c.command('DEL', 't3');
+    await c.command('SET', 't3', 'back');
+    await c.command('MOVE', 't5', '2');
+    await c.command('SELECT', '1');
+    await c.command('FLUSHDB');
+    await c.command('SELECT', '0');
+    await c.command('SWAPDB', '0', '2');
+    await c.command('SET', 't4', 'in-the-swapped-db');
+    await c.command('DEL', 't5');
+    await c.command('SWAPDB', '0', '2');
     // swap the logic while the BGSAVE is still running
     assert.equal((await info(c, 'persistence')).rdb_bgsave_in_progress, '1');
     const r = await load(c, 'logic-0.0.9-rdbb.cjs');
@@ -255,7 +274,13 @@ describe('RDB', () => {
     fs.copyFileSync(path.join(hk.dir, 'dump.rdb'), path.join(dir, 'dump.rdb'));
     const redis = await track(startRedis(['--dir', dir]));
     const rc = await RawClient.connect(redis.port);
-    assert.equal(await q(rc, 'DBSIZE'), 452);
+    assert.equal(await q(rc, 'DBSIZE'), 462);
+    for (let i = 0; i < 10; i++) {
+      assert.equal(await q(rc, 'GET', `t${i}`), 'v', `t${i}`);
+      assert.ok((await q(rc, 'PTTL', `t${i}`) as number) > 800000, `t${i} keeps its expiry as at the start`);
+    }
+    assert.deepEqual([await q(rc, 'SELECT', '1'), await q(rc, 'DBSIZE'), await q(rc, 'GET', 'd1b')], ['OK', 2, 'two']);
+    assert.deepEqual([await q(rc, 'SELECT', '2'), await q(rc, 'DBSIZE'), await q(rc, 'SELECT', '0')], ['OK', 0, 'OK']);
     for (let i = 0; i < 150; i++) {
       assert.deepEqual(await q(rc, 'LRANGE', `l${i}`, '0', '-1'), ['a', 'b'], `l${i}`);
       assert.deepEqual(await q(rc, 'HGETALL', `h${i}`), ['f', String(i)], `h${i}`);

@@ -1,6 +1,6 @@
 // Entry of the logic bundle: the LogicModule the shell loads (module.exports).
 
-import type { ClientRecord, HostApi, LogicModule, State, StartupOptions, UpgradeLoadResult } from '../abi';
+import type { ClientRecord, HostApi, LogicModule, SelfTestWarmUp, State, StartupOptions, UpgradeLoadResult } from '../abi';
 import { allSpecs } from './commands';
 import { upgradeDone } from './commands/hotupgrade';
 import { allDefs, buildTable, type CommandDef } from './commands/table';
@@ -205,11 +205,11 @@ function restore(_h: HostApi): string {
   return loadDumpAtStart();
 }
 
-function selfTest(scratch: HostApi, round: number): string {
+function selfTest(scratch: HostApi, round: number, warm?: SelfTestWarmUp): string {
   const prevHost = host;
   activate(scratch);
   try {
-    return runSelfTestRound(round);
+    return runSelfTestRound(round, warm ?? null, warm === undefined ? null : { onConnect, onData, onClose, onTick });
   } finally {
     deactivate();
     // Only a module that is already active (never the case for a freshly loaded bundle) is re-bound.

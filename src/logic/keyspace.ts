@@ -29,7 +29,15 @@ export const keyHooks = {
   beforeWrite: [] as ((v: StoredValue) => void)[],
   /** a key was deleted because its time passed (the AOF appends a DEL) */
   expired: [] as ((db: Db, key: string) => void)[],
+  /** a key's value or expiry is about to be replaced, deleted or changed (not in place): a background
+   *  save or rewrite keeps what the key had at its start (copy-on-write, persistence/save.ts) */
+  beforeKeyChange: [] as ((db: Db, key: string) => void)[],
 };
+
+function keyChanging(db: Db, key: string): void {
+  const hooks = keyHooks.beforeKeyChange;
+  for (let i = 0; i < hooks.length; i++) hooks[i](db, key);
+}
 
 /** While the AOF is loaded keys do not expire (Redis's keyIsExpired returns 0 while loading). */
 export const expireGate = { suspended: false };
@@ -61,6 +69,7 @@ export function expireIfNeeded(db: Db, key: string): boolean {
 }
 
 export function deleteExpired(db: Db, key: string): void {
+  if (keyHooks.beforeKeyChange.length !== 0) keyChanging(db, key);
   db.dict.delete(key);
   db.expires.delete(key);
   db.access.delete(key);
@@ -119,6 +128,7 @@ export function keyExists(db: Db, key: string): boolean {
 
 /** Redis's setKey: overwrite (or add) the value; drops the TTL unless keepTtl. */
 export function setKey(db: Db, key: string, value: StoredValue, keepTtl = false): void {
+  if (keyHooks.beforeKeyChange.length !== 0) keyChanging(db, key);
   const added = typeof value !== 'string' && keyHooks.added.length !== 0 && !db.dict.has(key);
   const fresh = notifyWanted(NOTIFY_NEW) && !db.dict.has(key);
   db.dict.set(key, value);
@@ -131,6 +141,7 @@ export function setKey(db: Db, key: string, value: StoredValue, keepTtl = false)
 
 /** Store a value for a key known to be new or being replaced, without signalling (callers signal). */
 export function dbAddRaw(db: Db, key: string, value: StoredValue): void {
+  if (keyHooks.beforeKeyChange.length !== 0) keyChanging(db, key);
   const added = typeof value !== 'string' && keyHooks.added.length !== 0 && !db.dict.has(key);
   const fresh = notifyWanted(NOTIFY_NEW) && !db.dict.has(key);
   db.dict.set(key, value);
@@ -141,6 +152,7 @@ export function dbAddRaw(db: Db, key: string, value: StoredValue): void {
 
 /** Delete a key. Returns true if it existed. Signals the modification. */
 export function dbDelete(db: Db, key: string): boolean {
+  if (keyHooks.beforeKeyChange.length !== 0) keyChanging(db, key);
   if (!db.dict.delete(key)) return false;
   if (db.expires.size !== 0) db.expires.delete(key);
   db.access.delete(key);
@@ -155,11 +167,13 @@ export function getExpire(db: Db, key: string): number {
 }
 
 export function setExpire(db: Db, key: string, whenMs: number): void {
+  if (keyHooks.beforeKeyChange.length !== 0) keyChanging(db, key);
   db.expires.set(key, whenMs);
   heapPush(db, whenMs, key);
 }
 
 export function removeExpire(db: Db, key: string): boolean {
+  if (keyHooks.beforeKeyChange.length !== 0) keyChanging(db, key);
   return db.expires.delete(key);
 }
 

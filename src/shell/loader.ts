@@ -178,34 +178,64 @@ export function loadBundle(logicDir: string, name: string, trust: Trust | null =
   return instantiate(name, at, fs.readFileSync(at.real), sidecar('.sha256'), sidecar('.cache'), trust, signed[0], signed[1]);
 }
 
-/** Load with the file reads off the event loop (upgrades): only compiling and instantiating block. */
-export async function loadBundleAsync(logicDir: string, name: string, trust: Trust | null = null): Promise<LoadedBundle> {
+/**
+ * Load with the file reads off the event loop (upgrades). Checking, compiling and running the module body
+ * each block the loop (several ms each for a bundle of this size): `pace` is awaited between them so the
+ * live logic serves clients in between (the shell's Pacer).
+ */
+export async function loadBundleAsync(logicDir: string, name: string, trust: Trust | null = null,
+  pace: () => Promise<void> = () => new Promise<void>((resolve) => setImmediate(resolve))): Promise<LoadedBundle> {
   const at = locate(logicDir, name);
   const [bytes, shaFile, cache, manifest, sig] = await Promise.all([
     fs.promises.readFile(at.real), readOptionalAsync(at.real + '.sha256'), readOptionalAsync(at.real + '.cache'),
     trust ? readOptionalAsync(path.join(at.dirReal, MANIFEST)) : undefined,
     trust ? readOptionalAsync(path.join(at.dirReal, MANIFEST_SIG)) : undefined,
   ]);
-  return instantiate(name, at, bytes, shaFile, cache, trust, manifest, sig);
+  const checked = check(name, at, bytes, shaFile, cache, trust, manifest, sig);
+  await pace();
+  const script = compile(name, checked);
+  await pace();
+  return evaluate(name, checked, script);
 }
 
 function instantiate(name: string, at: { real: string; file: string }, bytes: Buffer, shaFile: Buffer | undefined,
   cache: Buffer | undefined, trust: Trust | null, manifest: Buffer | undefined, sig: Buffer | undefined): LoadedBundle {
-  const fullPath = at.real;
+  const checked = check(name, at, bytes, shaFile, cache, trust, manifest, sig);
+  return evaluate(name, checked, compile(name, checked));
+}
+
+interface CheckedBundle {
+  at: { real: string; file: string };
+  source: string;
+  sha256: string;
+  cachedData: Buffer | undefined;
+}
+
+/** The sha256 against the sidecar and the signed manifest; the source text and the code cache to use. */
+function check(name: string, at: { real: string; file: string }, bytes: Buffer, shaFile: Buffer | undefined,
+  cache: Buffer | undefined, trust: Trust | null, manifest: Buffer | undefined, sig: Buffer | undefined): CheckedBundle {
   const sha256 = sha256Hex(bytes);
   const expected = shaFile ? parseShaFile(shaFile) : null;
   if (expected !== null && expected !== sha256) {
     throw new BundleError(`bundle '${name}' sha256 ${sha256} does not match its .sha256 file (${expected})`);
   }
   const cachedData = checkTrust(trust, name, at.file, sha256, cache, manifest, sig);
-  const source = bytes.toString('utf8');
-  let script: vm.Script;
+  return { at, source: bytes.toString('utf8'), sha256, cachedData };
+}
+
+function compile(name: string, b: CheckedBundle): vm.Script {
   try {
-    script = new vm.Script(wrapSource(source), { filename: fullPath, cachedData });
+    return new vm.Script(wrapSource(b.source), { filename: b.at.real, cachedData: b.cachedData });
   } catch (e) {
     throw new BundleError(`bundle '${name}' does not compile: ${(e as Error).message}`);
   }
-  const codeCacheUsed = cachedData !== undefined && !script.cachedDataRejected;
+}
+
+/** Run the module body; the exports must be a LogicModule of this ABI. */
+function evaluate(name: string, b: CheckedBundle, script: vm.Script): LoadedBundle {
+  const { at, sha256 } = b;
+  const fullPath = at.real;
+  const codeCacheUsed = b.cachedData !== undefined && !script.cachedDataRejected;
   const mod: { exports: unknown } = { exports: {} };
   try {
     const fn = script.runInThisContext() as (...a: unknown[]) => void;

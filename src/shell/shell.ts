@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type {
-  BundleListing, ClientRecord, HostApi, LogicModule, LogLevel, State, UpgradeHistoryEntry, UpgradeLoadResult,
+  BundleListing, ClientRecord, HostApi, LogicModule, LogLevel, SelfTestWarmUp, State, UpgradeHistoryEntry, UpgradeLoadResult,
 } from '../abi';
 import { BundleError, describeBundle, loadBundle, loadBundleAsync, type LoadedBundle, type Trust } from './loader';
 import { Logger } from './log';
@@ -22,6 +22,17 @@ const collected = new FinalizationRegistry<{ shell: Shell }>((held) => {
 
 /** Self-test rounds a candidate bundle must pass; one per event-loop turn (also warms the JIT). */
 const SELFTEST_ROUNDS = 30;
+/** Live commands (most called first) whose self-test cases each round replays through onData to warm them. */
+const HOT_COMMANDS = 8;
+/**
+ * Share of the CPU preparing an upgrade (compiling the bundle, running its module body and self-test rounds)
+ * may take while clients are being served: after each step the shell rests (1 - share) / share times as
+ * long as the step took before the next one, so clients keep most of the CPU (the LOAD takes longer).
+ * It only rests when clients sent commands during the previous rest: an idle server prepares at full speed.
+ */
+const PREPARE_CPU_SHARE = 0.3;
+/** the longest rest after one step, so that one slow step (a GC) does not stall the LOAD */
+const PREPARE_REST_MAX_MS = 20;
 
 export class Shell {
   state!: State;
@@ -46,7 +57,9 @@ export class Shell {
   private generation = 0;
   /** an upgrade or rollback is being prepared */
   private busy = false;
-  private ticks = new Map<string, NodeJS.Timeout>();
+  private ticks = new Map<string, { timer: NodeJS.Timeout; ms: number }>();
+  /** during a swap: the ticks of the old logic that the new one has not asked for again (yet) */
+  private staleTicks: Set<string> | null = null;
   private timers = new Map<string, NodeJS.Timeout>();
   private servers: net.Server[] = [];
   private exiting = false;
@@ -55,13 +68,8 @@ export class Shell {
   constructor(readonly logicDir: string, readonly trust: Trust | null = null) {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const shell = this;
-    this.host = {
-      abiMajor: 1,
-      get state() { return shell.state; },
-      shellVersion: SHELL_VERSION,
-      pid: process.pid,
-      executable: process.argv[1] ?? process.execPath,
-      nodeVersion: process.version,
+    this.host = hostApi({
+      state: () => shell.state,
       write: (c, data) => shell.write(c, data),
       closeClient: (c) => shell.closeClient(c),
       pauseReading: (c, paused) => { if (!c.closed) { if (paused) c.socket.pause(); else c.socket.resume(); } },
@@ -75,8 +83,7 @@ export class Shell {
       shutdown: (code) => shell.exit(code),
       configChanged: (name) => shell.configChanged(name),
       loadingDone: (error) => shell.loadingDone(error),
-      nowUs: () => Number(process.hrtime.bigint() / 1000n),
-    };
+    });
   }
 
   /** Set by main once the listeners are open. */
@@ -108,11 +115,7 @@ export class Shell {
     this.current = loadBundle(this.logicDir, logicFile, this.trust);
     const logic = this.current.logic;
     this.state = logic.createState(runId);
-    const u = this.state.upgrade;
-    u.probationEndsMs = 0;
-    u.probationErrors = 0;
-    u.autoRollbacksTotal = 0;
-    u.lastAutoRollback = '';
+    addShellFields(this.state);
     this.track(this.current);
     this.state.configFile = configFile;
     const err = logic.configure(this.state, { configText, configFile, argDirectives });
@@ -226,16 +229,14 @@ export class Shell {
     if (this.exiting || st.shuttingDown) { socket.destroy(); return; }
     const remote = unix ? `${socket.localAddress ?? ''}:0` : `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     const ra = socket.remoteAddress ?? '';
-    const client = {
-      id: st.nextClientId++,
+    const client = newClientRecord(
+      st.nextClientId++,
       socket,
-      addr: unix ? `/unix:0` : remote.replace(/^::ffff:/, ''),
-      laddr: unix ? `${this.state.config.get('unixsocket') ?? ''}:0` : `${(socket.localAddress ?? '').replace(/^::ffff:/, '')}:${socket.localPort ?? 0}`,
-      local: unix || ra === '127.0.0.1' || ra === '::1' || ra.startsWith('127.') || ra.startsWith('::ffff:127.'),
-      unixSocket: unix,
-      createdMs: Date.now(),
-      closed: false,
-    } as ClientRecord;
+      unix ? `/unix:0` : remote.replace(/^::ffff:/, ''),
+      unix ? `${this.state.config.get('unixsocket') ?? ''}:0` : `${(socket.localAddress ?? '').replace(/^::ffff:/, '')}:${socket.localPort ?? 0}`,
+      unix || ra === '127.0.0.1' || ra === '::1' || ra.startsWith('127.') || ra.startsWith('::ffff:127.'),
+      unix,
+    );
     st.clients.set(client.id, client);
     st.stats.totalConnections++;
     const keepalive = Number(st.config.get('tcp-keepalive') ?? '300');
@@ -287,9 +288,15 @@ export class Shell {
   // ------------------------------------------------------------------ timers (rule 3: they call the slot)
 
   every(name: string, ms: number): void {
+    const period = Math.max(1, ms);
     const old = this.ticks.get(name);
-    if (old) clearInterval(old);
-    this.ticks.set(name, setInterval(() => this.guard('onTick', () => this.current.logic.onTick(name)), Math.max(1, ms)));
+    if (old) {
+      // During a swap, a tick the new logic asks for again with the same period keeps its interval (it calls
+      // the slot, rule 3): clearing and re-creating the timers was about a quarter of the swap pause.
+      if (this.staleTicks !== null && this.staleTicks.delete(name) && old.ms === period) return;
+      clearInterval(old.timer);
+    }
+    this.ticks.set(name, { timer: setInterval(() => this.guard('onTick', () => this.current.logic.onTick(name)), period), ms: period });
   }
 
   timerAt(key: string, atMs: number): void {
@@ -307,8 +314,22 @@ export class Shell {
   }
 
   private clearTicks(): void {
-    for (const t of this.ticks.values()) clearInterval(t);
+    for (const t of this.ticks.values()) clearInterval(t.timer);
     this.ticks.clear();
+  }
+
+  /** After a swap's activate: stop the ticks the new logic did not ask for again. */
+  private retireStaleTicks(): void {
+    const stale = this.staleTicks;
+    this.staleTicks = null;
+    if (stale === null) return;
+    for (const name of stale) {
+      const t = this.ticks.get(name);
+      if (t) {
+        clearInterval(t.timer);
+        this.ticks.delete(name);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ upgrades
@@ -337,7 +358,7 @@ export class Shell {
     if (this.busy) return this.failure(this.current.logic.version, name, '', 'another upgrade is already in progress', action);
     this.busy = true;
     this.state.upgrade.preparing = name;
-    void this.prepareAndSwap(name, () => loadBundleAsync(this.logicDir, name, this.trust), true, client, action);
+    void this.prepareAndSwap(name, (pace) => loadBundleAsync(this.logicDir, name, this.trust, pace), true, client, action);
     return null;
   }
 
@@ -353,28 +374,29 @@ export class Shell {
       void this.prepareAndSwap(loaded.file, () => Promise.resolve(loaded), false, client, 'rollback');
     } else {
       const file = this.previousFile;
-      void this.prepareAndSwap(file, () => loadBundleAsync(this.logicDir, file, this.trust), true, client, 'rollback');
+      void this.prepareAndSwap(file, (pace) => loadBundleAsync(this.logicDir, file, this.trust, pace), true, client, 'rollback');
     }
     return null;
   }
 
   /**
    * Read and compile the bundle, run its self-test one round per event-loop turn (the live logic keeps
-   * serving in between), then swap between two events. Every outcome ends in finish().
+   * serving in between, PREPARE_CPU_SHARE), then swap between two events. Every outcome ends in finish().
    */
-  private async prepareAndSwap(name: string, load: () => Promise<LoadedBundle>, selfTest: boolean,
+  private async prepareAndSwap(name: string, load: (pace: () => Promise<void>) => Promise<LoadedBundle>, selfTest: boolean,
     client: ClientRecord | null, action: UpgradeHistoryEntry['action']): Promise<void> {
     const generation = this.generation;
+    const pacer = new Pacer(this);
     let next: LoadedBundle;
     try {
-      const loaded = await load();
+      const loaded = await load(pacer.pace);
       next = loaded === this.previous ? loaded : this.track(loaded);
     } catch (e) {
       const msg = e instanceof BundleError ? e.message : `load failed: ${(e as Error).message}`;
       this.finish(client, this.failure(this.current.logic.version, name, '', msg, action));
       return;
     }
-    let verr = await this.verify(next, selfTest, action);
+    let verr = await this.verify(next, selfTest, action, pacer);
     if (!verr) await new Promise<void>((resolve) => setImmediate(resolve));
     // An automatic rollback may have swapped meanwhile: what was verified is no longer what it replaces.
     if (!verr && generation !== this.generation) verr = 'the active logic changed while this upgrade was being prepared (automatic rollback)';
@@ -391,21 +413,45 @@ export class Shell {
     if (client && !client.closed) this.guard('onUpgradeDone', () => this.current.logic.onUpgradeDone(client, result));
   }
 
-  /** Schema compatibility, then the self-test rounds on a scratch State. */
-  private async verify(b: LoadedBundle, selfTest: boolean, action: UpgradeHistoryEntry['action']): Promise<string> {
+  /**
+   * Schema compatibility, then the self-test rounds on a scratch State. Each round also gets a client made
+   * as live ones are and the live command mix (SelfTestWarmUp): V8 specialises the code it optimises during
+   * the rounds to the hidden classes it saw, and code warmed only on scratch-made objects was deoptimised by
+   * the first live client after the swap (measured with --trace-deopt: processInput, call, execute ... "wrong
+   * map"), then re-optimised over the next few hundred ms.
+   */
+  private async verify(b: LoadedBundle, selfTest: boolean, action: UpgradeHistoryEntry['action'], pacer: Pacer): Promise<string> {
     const logic = b.logic;
     const serr = schemaError(logic, this.state.schema, action) || takeOverError(logic, this.state);
     if (serr) return serr;
     if (!selfTest) return '';
-    const scratch = scratchHost(logic, this.state.runId);
-    for (let round = 0; round < SELFTEST_ROUNDS; round++) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      try {
-        const err = logic.selfTest(scratch, round);
-        if (err) return `self-test failed: ${err}`;
-      } catch (e) {
-        return `self-test threw: ${(e as Error)?.message ?? String(e)}`;
+    // Two hosts around one scratch State, used in turn: a call site that saw the methods of only one host
+    // (runtime.host.write, host.every ...) is compiled for that very closure and deoptimised when it meets the
+    // live host's ("wrong call target"); one that saw two closures of hostApi()'s sites accepts any of them.
+    let scratch: [HostApi, HostApi];
+    try {
+      const first = scratchHost(logic, this.state.runId);
+      scratch = [first, scratchHostFor(first.state)];
+    } catch (e) {
+      return `self-test threw: ${(e as Error)?.message ?? String(e)}`;
+    }
+    const hotCommands = hottestCommands(this.state, HOT_COMMANDS);
+    // The socket a live client record holds (never connected, never written: the scratch host does not use it).
+    const socket = new net.Socket();
+    try {
+      for (let round = 0; round < SELFTEST_ROUNDS; round++) {
+        await pacer.pace();
+        const host = scratch[round & 1];
+        const client = newClientRecord(host.state.nextClientId++, socket, '127.0.0.1:1', '127.0.0.1:0', true, false);
+        try {
+          const err = logic.selfTest(host, round, { client, hotCommands });
+          if (err) return `self-test failed: ${err}`;
+        } catch (e) {
+          return `self-test threw: ${(e as Error)?.message ?? String(e)}`;
+        }
       }
+    } finally {
+      socket.destroy();
     }
     return '';
   }
@@ -424,7 +470,8 @@ export class Shell {
     } catch (e) {
       this.logicFault('deactivate', e);
     }
-    this.clearTicks();
+    // The old logic's ticks end with it (rule 3), except those the new one asks for again in activate().
+    this.staleTicks = new Set(this.ticks.keys());
     try {
       // A newer schema is migrated to; an older logic that declares it reads the current schema leaves it as is.
       const target = next.logic.stateSchema;
@@ -441,6 +488,7 @@ export class Shell {
       this.clearTicks();
       old.logic.activate(this.host);
     }
+    this.retireStaleTicks();
     const pauseUs = Number((process.hrtime.bigint() - t0) / 1000n);
     if (error) return this.failure(old.logic.version, next.logic.version, next.sha256, error, action);
     const u = st.upgrade;
@@ -595,33 +643,119 @@ function takeOverError(logic: LogicModule, st: State): string {
   }
 }
 
-/** A scratch host around a fresh State: what selfTest runs against, never the live State. */
-export function scratchHost(logic: LogicModule, runId: string): HostApi {
-  const state = logic.createState(runId);
-  const written: (string | Buffer)[] = [];
-  const scratch: HostApi = {
+/** What a host does; hostApi() wraps it into the HostApi the logic sees. */
+type HostOps = { state(): State } & Pick<HostApi, 'write' | 'closeClient' | 'pauseReading' | 'log' | 'every' | 'timerAt' |
+  'clearTimer' | 'upgradeLoad' | 'upgradeRollback' | 'upgradeList' | 'shutdown' | 'configChanged' | 'loadingDone'>;
+
+/**
+ * The one place a HostApi object is made: the live host and every scratch host share this literal, so they
+ * have one hidden class and their methods are closures of the same sites. Code the self-test warmed on a
+ * scratch host (runtime.host.write in flushPending ...) then stays optimised with the live one.
+ */
+function hostApi(ops: HostOps): HostApi {
+  return {
     abiMajor: 1,
-    state,
+    get state() { return ops.state(); },
     shellVersion: SHELL_VERSION,
     pid: process.pid,
-    executable: process.argv[1] ?? '',
+    executable: process.argv[1] ?? process.execPath,
     nodeVersion: process.version,
-    write: (_c, d) => { written.push(d); return true; },
+    write: (c, data) => ops.write(c, data),
+    closeClient: (c) => ops.closeClient(c),
+    pauseReading: (c, paused) => ops.pauseReading(c, paused),
+    log: (level, msg) => ops.log(level, msg),
+    every: (name, ms) => ops.every(name, ms),
+    timerAt: (key, at) => ops.timerAt(key, at),
+    clearTimer: (key) => ops.clearTimer(key),
+    upgradeLoad: (name, client) => ops.upgradeLoad(name, client),
+    upgradeRollback: (client) => ops.upgradeRollback(client),
+    upgradeList: () => ops.upgradeList(),
+    shutdown: (code) => ops.shutdown(code),
+    configChanged: (name) => ops.configChanged(name),
+    loadingDone: (error) => ops.loadingDone(error),
+    nowUs: () => Number(process.hrtime.bigint() / 1000n),
+  };
+}
+
+/** The one place a ClientRecord is made (live connections, and the self-test's warm-up client): one hidden class. */
+function newClientRecord(id: number, socket: net.Socket, addr: string, laddr: string, local: boolean, unixSocket: boolean): ClientRecord {
+  return { id, socket, addr, laddr, local, unixSocket, createdMs: Date.now(), closed: false } as ClientRecord;
+}
+
+/** Fields the shell keeps in state.upgrade (the live State, and the scratch ones so that they have its shape). */
+function addShellFields(st: State): void {
+  const u = st.upgrade;
+  u.probationEndsMs = 0;
+  u.probationErrors = 0;
+  u.autoRollbacksTotal = 0;
+  u.lastAutoRollback = '';
+}
+
+/** The live server's most called commands (commandStats names), most first: what the self-test warms most. */
+function hottestCommands(st: State, n: number): string[] {
+  const all: [string, number][] = [];
+  for (const [name, s] of st.stats.commandStats) if (s[0] > 0) all.push([name, s[0]]);
+  all.sort((a, b) => b[1] - a[1]);
+  return all.slice(0, n).map((e) => e[0]);
+}
+
+/**
+ * A scratch host around a fresh State: what selfTest runs against, never the live State. The State is made
+ * and completed as the live one is (createState, the shell's fields, configure) so that it has its hidden
+ * classes, with no save points and no AOF: nothing the self-test runs (its cron ticks included) writes a file.
+ */
+export function scratchHost(logic: LogicModule, runId: string): HostApi {
+  const state = logic.createState(runId);
+  addShellFields(state);
+  const err = logic.configure(state, { configText: '', configFile: '', argDirectives: [['save', ''], ['appendonly', 'no']] });
+  if (err) throw new Error(`cannot configure the scratch State: ${err}`);
+  return scratchHostFor(state);
+}
+
+/** A scratch host around an existing scratch State. */
+function scratchHostFor(state: State): HostApi {
+  const notHere: UpgradeLoadResult = { ok: false, error: 'not in self-test', fromVersion: '', toVersion: '', sha256: '', pauseUs: 0 };
+  return hostApi({
+    state: () => state,
+    write: () => true,
     closeClient: (c) => { c.closed = true; },
     pauseReading: () => {},
     log: () => {},
     every: () => {},
     timerAt: () => {},
     clearTimer: () => {},
-    upgradeLoad: () => ({ ok: false, error: 'not in self-test', fromVersion: '', toVersion: '', sha256: '', pauseUs: 0 }),
-    upgradeRollback: () => ({ ok: false, error: 'not in self-test', fromVersion: '', toVersion: '', sha256: '', pauseUs: 0 }),
+    upgradeLoad: () => notHere,
+    upgradeRollback: () => notHere,
     upgradeList: () => [],
     shutdown: () => {},
     configChanged: () => '',
     loadingDone: () => {},
-    nowUs: () => Number(process.hrtime.bigint() / 1000n),
+  });
+}
+
+/**
+ * Paces the preparation of an upgrade (PREPARE_CPU_SHARE): pace() is awaited between two steps (file reads,
+ * compile, module body, each self-test round). It yields to the event loop, and when clients ran commands
+ * since the last step it rests in proportion to the CPU time the last step took.
+ */
+class Pacer {
+  private stepStart = performance.now();
+  private commandsSeen: number;
+  constructor(private readonly shell: Shell) {
+    this.commandsSeen = shell.state.stats.totalCommands;
+  }
+
+  readonly pace = async (): Promise<void> => {
+    const busyMs = performance.now() - this.stepStart;
+    // Steps are synchronous: commands counted since the last pace() ran while the event loop was ours to give.
+    const commands = this.shell.state.stats.totalCommands;
+    const clientsBusy = commands !== this.commandsSeen;
+    this.commandsSeen = commands;
+    const restMs = clientsBusy ? Math.min(PREPARE_REST_MAX_MS, (busyMs * (1 - PREPARE_CPU_SHARE)) / PREPARE_CPU_SHARE) : 0;
+    if (restMs >= 1) await new Promise<void>((resolve) => setTimeout(resolve, restMs));
+    else await new Promise<void>((resolve) => setImmediate(resolve));
+    this.stepStart = performance.now();
   };
-  return scratch;
 }
 
 export function defaultLogicDir(installRoot: string): string {

@@ -23,13 +23,12 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { StoredValue } from '../../abi';
 import { CLIENT_IN_EXEC } from '../dispatch';
 import { cfg, cfgInt, host, state } from '../runtime';
 import {
   aofDir, aofState, flushAof, installAofHooks, manifestName, parseManifest, writeManifest, type AofState, type ManifestEntry,
 } from './aof';
-import { abortJob, armCow, bgsaveInProgress, cowSnapshot, jobSlice, startSnapshot, type SaveJob } from './save';
+import { abortJob, armCow, bgsaveInProgress, jobSlice, startSnapshot, type SaveJob } from './save';
 
 export const AOFRW_TIMER = 'aof-rewrite';
 
@@ -259,15 +258,9 @@ function dropWaitingIncr(): void {
 
 // --- the rewrite ----------------------------------------------------------------------------------
 
-/** The beforeWrite hook while a rewrite runs (copy-on-write of its snapshot). */
-function beforeWrite(v: StoredValue): void {
-  const job = rewriteJob();
-  if (job !== null) cowSnapshot(job, v);
-}
-
 function endJob(rw: AofRewriteState): void {
   rw.job = null;
-  armCow(beforeWrite, false);
+  armCow(rewriteJob, false);
   host.clearTimer(AOFRW_TIMER);
 }
 
@@ -306,7 +299,7 @@ export function rewriteStart(): boolean {
   }
   rw.job = job;
   rw.handoff = -1;
-  armCow(beforeWrite, true);
+  armCow(rewriteJob, true);
   host.log('notice', `Background append only file rewriting started by pid ${host.pid}`);
   rw.scheduled = false;
   rw.startMs = Date.now();
@@ -578,6 +571,6 @@ export function rewriteResume(): void {
     return;
   }
   rw.handoff = -1;
-  armCow(beforeWrite, true);
+  armCow(rewriteJob, true);
   host.timerAt(AOFRW_TIMER, 0);
 }

@@ -4,14 +4,17 @@
 // Files are written to temp-<pid>.rdb in `dir`, fsynced, then renamed over `dbfilename`, as Redis
 // does, so a crash never damages the previous dump.
 //
-// BGSAVE snapshot: at the start, every db's key -> value and key -> expiry Maps are copied (shallow).
-// Strings are immutable, so a reference is a snapshot. Collections are changed in place, so each
-// one the snapshot refers to is listed in `owners` (record -> where it sits in the snapshot); the
-// first time a command is about to change one (keyspace.lookupWrite / noteWrite call the
-// beforeWrite hook), its bytes are produced right then and put in the snapshot instead. Deletes,
-// renames, moves, SWAPDB and flushes only touch the live Maps, never the copies. The job is plain
-// data in state.ext.rdb.job (file descriptor, CRC state, cursor), driven by a shell timer, so a
-// logic swap in the middle just lets the new logic continue it.
+// BGSAVE snapshot, without copying the dataset (the copy of 1,000,000 keys stalled clients for a
+// good part of a second): at the start each db's keys are listed and the job keeps its live dict and
+// expires Maps. A key whose value or expiry is about to be replaced, deleted or changed gets its
+// pre-image recorded first (keyspace's beforeKeyChange hook): [value, expiry] in the db's `pre` Map.
+// Strings are immutable, so a reference is a snapshot. Collections are changed in place, so each one
+// the snapshot refers to is listed in `owners` (record -> where it sits in the snapshot); the first
+// time a command is about to change one (keyspace.lookupWrite / noteWrite call the beforeWrite hook),
+// its bytes are produced right then and become its pre-image. Keys created after the start are not in
+// the list. FLUSHDB/FLUSHALL and SWAPDB replace or swap whole Maps, which leaves the job's Maps alone.
+// The job is plain data in state.ext.rdb.job (file descriptor, CRC state, cursor), driven by a shell
+// timer, so a logic swap in the middle just lets the new logic continue it.
 //
 // The same job writes BGREWRITEAOF's new AOF base (kind 'aof', persistence/aofrewrite.ts owns it and
 // its slot): an RDB with the aof-base aux field, or with aof-use-rdb-preamble no the RESP commands of
@@ -32,11 +35,21 @@ import { keyLoadDelay, loaders, newLoadingJob, startLoading, type Loader } from 
 import { refreshDiskErrorGate, strerror } from './diskerror';
 import { respEntry, respPreSerialize, respSelect, type AofPre } from './aofbase';
 
+/** A value as the snapshot has it: the live record, or its bytes produced before a change. */
+type SnapValue = StoredValue | PreSerialized | AofPre;
+
 interface SnapDb {
   id: number;
+  /** the keys at the start, in the order they are written */
   keys: string[];
-  vals: Map<string, StoredValue>;
-  exp: Map<string, number>;
+  /** the db's Maps at the start (the live ones: see the header) */
+  dict: Map<string, StoredValue>;
+  expires: Map<string, number>;
+  /** key -> [value, expiry or -1] as at the start, for keys changed since */
+  pre: Map<string, [SnapValue, number]>;
+  /** sizes at the start (RESIZEDB) */
+  size: number;
+  expSize: number;
 }
 
 export interface SaveJob {
@@ -149,14 +162,24 @@ function step(job: SaveJob, budget: number, maxKeys = Infinity): boolean {
     const d = job.dbs[job.dbi];
     if (job.ki === 0 && d.keys.length > 0) {
       if (resp) o.latin1(respSelect(d.id));
-      else encodeDbHeader(o, d.id, d.keys.length, d.exp.size);
+      else encodeDbHeader(o, d.id, d.size, d.expSize);
     }
     while (job.ki < d.keys.length) {
       const key = d.keys[job.ki++];
-      const v = d.vals.get(key)!;
+      const p = d.pre.size === 0 ? undefined : d.pre.get(key);
+      let v: SnapValue | undefined;
+      let exp: number | undefined;
+      if (p !== undefined) {
+        v = p[0];
+        exp = p[1] === -1 ? undefined : p[1];
+      } else {
+        v = d.dict.get(key);
+        exp = d.expires.size === 0 ? undefined : d.expires.get(key);
+      }
+      if (v === undefined) continue; // (not reached: a key deleted since the start has its pre-image)
       if (typeof v !== 'string') job.owners.delete(v);
-      if (resp) o.latin1(respEntry(key, v, d.exp.get(key)));
-      else encodeEntry(o, key, v, d.exp.get(key), job.compress);
+      if (resp) o.latin1(respEntry(key, v as StoredValue, exp));
+      else encodeEntry(o, key, v as StoredValue, exp, job.compress);
       job.done++;
       if (++keys >= maxKeys) {
         emit(job, o);
@@ -181,12 +204,15 @@ function step(job: SaveJob, budget: number, maxKeys = Infinity): boolean {
   return true;
 }
 
-function liveDbs(copy: boolean): SnapDb[] {
+/** The snapshot's view of every non-empty db: its keys now and its Maps (see the header). */
+function liveDbs(): SnapDb[] {
   const out: SnapDb[] = [];
   for (const db of state.dbs) {
     if (db.dict.size === 0) continue;
-    const vals = copy ? new Map(db.dict) : db.dict;
-    out.push({ id: db.id, keys: Array.from(vals.keys()), vals, exp: copy ? new Map(db.expires) : db.expires });
+    out.push({
+      id: db.id, keys: Array.from(db.dict.keys()), dict: db.dict, expires: db.expires, pre: new Map(),
+      size: db.dict.size, expSize: db.expires.size,
+    });
   }
   return out;
 }
@@ -196,7 +222,7 @@ export function saveNow(): string {
   const r = rdbState();
   let job: SaveJob | null = null;
   try {
-    job = openJob(false, liveDbs(false));
+    job = openJob(false, liveDbs());
     step(job, Infinity);
   } catch (e) {
     const msg = (e as Error).message;
@@ -220,7 +246,7 @@ export function saveNow(): string {
 /** Write the whole dataset to `file` at once as an AOF base (an RDB with the aof-base aux field, or RESP
  *  commands): the AOF created at first start. Returns its size; throws on an I/O error (file removed). */
 export function writeSnapshotNow(file: string, format: 'rdb' | 'resp'): number {
-  const job = openJob(false, liveDbs(false), 'aof', format, file);
+  const job = openJob(false, liveDbs(), 'aof', format, file);
   try {
     step(job, Infinity);
   } catch (e) {
@@ -249,25 +275,59 @@ export function cowSnapshot(job: SaveJob, v: StoredValue): void {
   job.owners.delete(v);
   const pre: PreSerialized | AofPre = job.format === 'resp' ? respPreSerialize(at[1], v) : encodeValue(v, job.compress);
   job.cowBytes = (job.cowBytes ?? 0) + pre.body.length;
-  job.dbs[at[0]].vals.set(at[1], pre as unknown as StoredValue);
+  const d = job.dbs[at[0]];
+  // The expiry as at the start: the recorded pre-image's (the key may hold another value by now), else the live one.
+  const before = d.pre.get(at[1]);
+  d.pre.set(at[1], [pre, before !== undefined ? before[1] : d.expires.get(at[1]) ?? -1]);
 }
 
-/** The beforeWrite hook while a BGSAVE runs. */
-function beforeWrite(v: StoredValue): void {
-  const job = rdbState().job;
-  if (job !== null) cowSnapshot(job, v);
+/** Copy-on-write for a background job: a key's value and expiry before they are replaced, deleted or changed. */
+function cowKey(job: SaveJob, db: Db, key: string): void {
+  for (const d of job.dbs) {
+    if (d.dict !== db.dict) continue;
+    if (d.pre.has(key)) return;
+    const v = d.dict.get(key);
+    if (v !== undefined) d.pre.set(key, [v, d.expires.get(key) ?? -1]);
+    return;
+  }
 }
 
-/** Add or remove a background job's beforeWrite hook (keyspace.keyHooks). */
-export function armCow(hook: (v: StoredValue) => void, on: boolean): void {
-  const hooks = keyHooks.beforeWrite;
-  const i = hooks.indexOf(hook);
-  if (on && i < 0) hooks.push(hook);
-  if (!on && i >= 0) hooks.splice(i, 1);
+/** The running background jobs (BGSAVE's, the AOF rewrite's): getters their owners arm with armCow. */
+const cowJobs: (() => SaveJob | null)[] = [];
+
+function cowBeforeWrite(v: StoredValue): void {
+  for (const get of cowJobs) {
+    const job = get();
+    if (job !== null) cowSnapshot(job, v);
+  }
+}
+
+function cowBeforeKeyChange(db: Db, key: string): void {
+  for (const get of cowJobs) {
+    const job = get();
+    if (job !== null) cowKey(job, db, key);
+  }
+}
+
+/** Start (on) or stop the copy-on-write of the job `getJob` returns (keyspace.keyHooks); idempotent. */
+export function armCow(getJob: () => SaveJob | null, on: boolean): void {
+  const i = cowJobs.indexOf(getJob);
+  if (on && i < 0) cowJobs.push(getJob);
+  if (!on && i >= 0) cowJobs.splice(i, 1);
+  const want = cowJobs.length !== 0;
+  for (const [hooks, hook] of [[keyHooks.beforeWrite, cowBeforeWrite], [keyHooks.beforeKeyChange, cowBeforeKeyChange]] as const) {
+    const at = (hooks as unknown[]).indexOf(hook);
+    if (want && at < 0) (hooks as unknown[]).push(hook);
+    if (!want && at >= 0) (hooks as unknown[]).splice(at, 1);
+  }
+}
+
+function bgsaveJob(): SaveJob | null {
+  return rdbState().job;
 }
 
 function armHook(on: boolean): void {
-  armCow(beforeWrite, on);
+  armCow(bgsaveJob, on);
 }
 
 /**
@@ -275,10 +335,10 @@ function armHook(on: boolean): void {
  * copy-on-write snapshot of the dataset. The caller arms its beforeWrite hook and its timer. Throws on an I/O error.
  */
 export function startSnapshot(kind: 'rdb' | 'aof', format: 'rdb' | 'resp', tmp?: string): SaveJob {
-  const dbs = liveDbs(true);
+  const dbs = liveDbs();
   const job = openJob(true, dbs, kind, format, tmp);
   for (let i = 0; i < dbs.length; i++) {
-    for (const [k, v] of dbs[i].vals) if (typeof v !== 'string' && v.type !== 'string') job.owners.set(v, [i, k]);
+    for (const [k, v] of dbs[i].dict) if (typeof v !== 'string' && v.type !== 'string') job.owners.set(v, [i, k]);
   }
   return job;
 }
