@@ -31,7 +31,7 @@ export interface LoadingJob {
   loadedBytes: number;
   /** bytes of the files already finished */
   doneBytes: number;
-  /** used-mem aux field of the RDB being loaded (INFO loading_rdb_used_mem) */
+  /** used-mem aux field of the RDB being loaded (INFO loading_rdb_used_mem); 0 until read, -1 when absent */
   rdbUsedMem: number;
   /** the file being read and its bytes */
   file: string;
@@ -188,7 +188,7 @@ addInfoFields('persistence', (): Record<string, InfoValue> => {
     loading: 1,
     loading_start_time: Math.floor(job.startMs / 1000),
     loading_total_bytes: job.totalBytes,
-    loading_rdb_used_mem: job.rdbUsedMem,
+    loading_rdb_used_mem: Math.max(0, job.rdbUsedMem),
     loading_loaded_bytes: job.loadedBytes,
     loading_loaded_perc: percent(job),
     loading_eta_seconds: eta(job),

@@ -489,18 +489,21 @@ const dumpLoader: Loader = {
       throw new Error(rdbLoadErrorText(job.file, e));
     }
     job.loadedBytes = cur.pos;
-    const mem = cur.res.aux.get('used-mem');
-    if (mem !== undefined) job.rdbUsedMem = Number(mem) || 0;
+    // The aux fields come first in a dump: log them as soon as they are read, as Redis does.
+    if (job.rdbUsedMem === 0 && (cur.res.keys > 0 || done)) {
+      const aux = cur.res.aux;
+      const ver = aux.get('redis-ver');
+      if (ver !== undefined) host.log('notice', `Loading RDB produced by version ${ver}`);
+      const ctime = aux.get('ctime');
+      if (ctime !== undefined) host.log('notice', `RDB age ${Math.floor(Date.now() / 1000) - Number(ctime)} seconds`);
+      const mem = aux.get('used-mem');
+      if (mem !== undefined) host.log('notice', `RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
+      job.rdbUsedMem = Number(mem) || -1; // -1: logged, the dump has no used-mem field
+    }
     return done;
   },
   finish(job) {
     const res = job.rdb!.res;
-    const ver = res.aux.get('redis-ver');
-    if (ver !== undefined) host.log('notice', `Loading RDB produced by version ${ver}`);
-    const ctime = res.aux.get('ctime');
-    if (ctime !== undefined) host.log('notice', `RDB age ${Math.floor(Date.now() / 1000) - Number(ctime)} seconds`);
-    const mem = res.aux.get('used-mem');
-    if (mem !== undefined) host.log('notice', `RDB memory usage when created ${(Number(mem) / 1024 / 1024).toFixed(2)} Mb`);
     host.log('notice', `Done loading RDB, keys loaded: ${res.keys}, keys expired: ${res.expired}.`);
     host.log('notice', `DB loaded from disk: ${((Date.now() - job.startMs) / 1000).toFixed(3)} seconds`);
     const r = rdbState();
