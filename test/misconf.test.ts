@@ -51,6 +51,10 @@ describe('MISCONF after a failed background save', () => {
       ['CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'yes']]);
     // (CONFIG SET is queued too, so the error is still off when EXEC runs: both servers agree on that.)
     await p.same('EXEC');
+    // refused calls count as the command's rejected_calls, as Redis's rejectCommand does
+    const rejected = async (c: typeof p.h) => Object.entries(await info(c, 'commandstats'))
+      .map(([k, v]) => `${k}:${/rejected_calls=(\d+)/.exec(v)?.[1]}`).filter((x) => !x.endsWith(':0')).sort();
+    assert.deepEqual(await rejected(p.h), await rejected(p.r));
     const errs = (await info(p.h, 'errorstats')).errorstat_MISCONF;
     assert.match(errs ?? '', /^count=\d+$/, 'MISCONF counted in errorstats');
     // A save that works lifts the refusal.

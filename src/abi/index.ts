@@ -262,8 +262,9 @@ export interface SelfTestWarmUp {
   /** A client record made by the same factory as live ones (so of the same hidden class), not connected and
    *  not in any State: the round runs it through onConnect, onData and onClose on the scratch host. */
   client: ClientRecord;
-  /** Command names (commandStats keys) the live server has run most, most calls first. */
-  hotCommands: readonly string[];
+  /** The commands (commandStats names) the live server has run most, with their calls, most first: the
+   *  round warms them in proportion. */
+  hotCommands: readonly { name: string; calls: number }[];
 }
 
 export interface LogicModule {

@@ -197,7 +197,18 @@ export function call(c: Client, argv: string[]): void {
     reject(c, `ERR wrong number of arguments for '${def.name}' command`, def);
     return;
   }
+  // Protected commands (DEBUG): processCommand refuses them here, before authentication and MULTI queueing.
+  if (def.gate !== null) {
+    const err = def.gate(c);
+    if (err !== null) {
+      def.stats[2]++;
+      reject(c, err, def);
+      return;
+    }
+  }
+  // Refusals of a known command count as its rejected_calls, as Redis's rejectCommand does.
   if (passwordRequired && !c.authenticated && !def.flags.has('no_auth')) {
+    def.stats[2]++;
     reject(c, 'NOAUTH Authentication required.');
     return;
   }
@@ -205,6 +216,7 @@ export function call(c: Client, argv: string[]): void {
     for (let i = 0; i < denials.length; i++) {
       const err = denials[i](c, def, argv);
       if (err !== null) {
+        def.stats[2]++;
         reject(c, err, def);
         return;
       }

@@ -58,11 +58,18 @@ export function rebuildHeap(db: Db): void {
   }
 }
 
+/** DEBUG SET-ACTIVE-EXPIRE (Redis's server.active_expire_enabled): a plain flag in State, so a hot upgrade keeps it. */
+export function setActiveExpire(on: boolean): void {
+  if (on) delete state.ext.activeExpireOff;
+  else state.ext.activeExpireOff = true;
+}
+
 /**
  * One active expire pass: delete keys whose time has passed, at most `budget` heap pops over all
  * dbs, so a burst of expirations is spread over several ticks instead of one long pause.
  */
 export function activeExpireCycle(budget: number): number {
+  if (state.ext.activeExpireOff === true) return 0;
   const t = now();
   let removed = 0;
   for (const db of state.dbs) {

@@ -17,9 +17,15 @@ import { loadDumpAtStart } from './persistence/save';
 import { loadAofAtStart } from './persistence/aof';
 
 let table: Map<string, CommandDef> | null = null;
+/** Every command and subcommand of `table`: activate() binds their stats with a plain loop (walking the
+ *  allDefs generator took 50-90 us of a swap pause of 150-300 us). Disposable, as the table. */
+let defs: CommandDef[] = [];
 
 function ensureTable(): Map<string, CommandDef> {
-  table ??= buildTable(allSpecs);
+  if (table === null) {
+    table = buildTable(allSpecs);
+    defs = [...allDefs(table)];
+  }
   setTable(table);
   return table;
 }
@@ -91,9 +97,10 @@ function configure(st: State, opts: StartupOptions): string {
 
 function activate(h: HostApi): void {
   bindHost(h);
-  const t = ensureTable();
+  ensureTable();
   const cs = state.stats.commandStats;
-  for (const def of allDefs(t)) {
+  for (let i = 0; i < defs.length; i++) {
+    const def = defs[i];
     let arr = cs.get(def.name);
     if (!arr) {
       arr = [0, 0, 0, 0];

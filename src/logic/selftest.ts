@@ -96,35 +96,66 @@ export interface EntryPoints {
   onTick(name: string): void;
 }
 
-/** Calls of each hot command per round (about a thousand over the shell's rounds: enough for V8 to optimise them). */
-const WARM_CALLS = 32;
+/** Warm-up calls per round, shared by the hot commands in proportion to their live calls (at least 8 each):
+ *  about 3,000 over the shell's 12 rounds. That has the parser, dispatch and reply paths optimised before the
+ *  swap; the hottest command functions themselves reach V8's threshold after a few hundred live calls (with
+ *  some 4,000 calls each they were optimised before the swap as well, for a dearer prepare). */
+const WARM_CALLS = 256;
 /** Commands the warm-up never repeats out of their script: they change the connection, the server or other dbs,
  *  or wait. (Admin, no-script, blocking and pub/sub commands are left out by their flags.) */
 const NOT_WARMED = new Set(['select', 'swapdb', 'move', 'flushall', 'flushdb', 'quit', 'reset']);
-/** command name -> its self-test requests re-encoded as RESP multibulk; disposable (DESIGN rule 2) */
-let warmRequests: Map<string, Buffer[]> | null = null;
+/** Arguments the parser reads are sized 0..26 bytes: it has a path per length up to 24 (resp/slice.ts), and V8
+ *  deoptimised it at the first live argument of a length the cases never had ("insufficient type feedback"). */
+const KEY_PAD_LENGTHS = 27;
+/** command name -> its self-test requests re-encoded as RESP multibulk (null: none may be repeated); disposable */
+const warmRequests = new Map<string, Buffer[] | null>();
 
-/** The single-command cases of every command the warm-up may repeat, as clients send them (RESP multibulk). */
-function buildWarmRequests(): Map<string, Buffer[]> {
-  const byName = new Map<string, Buffer[]>();
-  for (const tc of selfTestCases) {
-    const buf = Buffer.from(tc.send, 'latin1');
-    const r = parseCommand(buf, 0, 1 << 20);
-    if (r.argv === null || r.argv.length === 0 || r.next !== buf.length) continue; // several commands: a script
-    const def = lookupCommand(r.argv);
-    if (def === undefined || def.fn === null || NOT_WARMED.has(def.name.split('|')[0])) continue;
+/** A case's request as written, and parsed (null: it does not parse as complete commands, e.g. a protocol error). */
+interface PreparedCase {
+  sent: Buffer;
+  commands: string[][] | null;
+  /** the same commands as RESP multibulk (= sent when commands is null) */
+  multibulk: Buffer;
+}
+/** selfTestCases, parsed once per bundle (DESIGN rule 2: disposable) */
+let prepared: PreparedCase[] | null = null;
+
+function prepareCases(): PreparedCase[] {
+  return selfTestCases.map((tc) => {
+    const sent = Buffer.from(tc.send, 'latin1');
+    let commands: string[][] | null = [];
+    for (let pos = 0; pos < sent.length;) {
+      const r = parseCommand(sent, pos, 1 << 20);
+      if (r.argv === null) {
+        commands = null;
+        break;
+      }
+      if (r.argv.length > 0) commands.push(r.argv);
+      pos = r.next;
+    }
+    return { sent, commands, multibulk: commands === null ? sent : Buffer.concat(commands.map(multibulk)) };
+  });
+}
+
+/** The single-command cases of `name` the warm-up may repeat, as clients send them (RESP multibulk), each also
+ *  with its first key lengthened by 1..26 bytes. */
+function requestsOf(name: string): Buffer[] | null {
+  let list = warmRequests.get(name);
+  if (list !== undefined) return list;
+  list = [];
+  for (const pc of (prepared ??= prepareCases())) {
+    if (pc.commands === null || pc.commands.length !== 1) continue; // several commands: a script
+    const argv = pc.commands[0];
+    const def = lookupCommand(argv);
+    if (def === undefined || def.name !== name || def.fn === null || NOT_WARMED.has(def.name.split('|')[0])) continue;
     if (def.flags.has('admin') || def.flags.has('noscript') || def.flags.has('blocking') || def.flags.has('pubsub')) continue;
-    let list = byName.get(def.name);
-    if (list === undefined) byName.set(def.name, (list = []));
-    const argv = r.argv;
-    list.push(multibulk(argv));
-    // The same with a longer first key: the cases' short arguments left the parser's paths for two-digit
-    // lengths untaken, and V8 deoptimised it at the first live request of usual size ("insufficient type
-    // feedback for compare operation").
     const k = def.firstKey;
-    if (k > 0 && k < argv.length) list.push(multibulk(argv.map((a, i) => (i === k ? a + ':warm-up-padding' : a))));
+    const pads = k > 0 && k < argv.length ? KEY_PAD_LENGTHS : 1;
+    for (let pad = 0; pad < pads; pad++) list.push(pad === 0 ? pc.multibulk : multibulk(argv.map((a, i) => (i === k ? a + '~'.repeat(pad) : a))));
   }
-  return byName;
+  if (list.length === 0) list = null;
+  warmRequests.set(name, list);
+  return list;
 }
 
 function multibulk(argv: string[]): Buffer {
@@ -132,22 +163,26 @@ function multibulk(argv: string[]): Buffer {
 }
 
 /**
- * The live command mix through the real entry point: each hot command's cases, WARM_CALLS times, one request
- * per onData as a client without pipelining sends them and every other group of 8 as one pipelined chunk, in
- * the last database (no case uses it, so the verification script's keys are untouched). Replies go to the
- * scratch host unread: the cases are verified above.
+ * The live command mix through the real entry point: the hot commands' cases (WARM_CALLS, by their share of
+ * the live calls), in groups of 8 sent one request per onData, as clients without pipelining send them, or
+ * (one group in four) as one pipelined chunk. They run in the last database (no case uses it, so the
+ * verification script's keys are untouched); the replies go to the scratch host unread: the cases are
+ * verified above.
  */
-function warmUp(c: ClientRecord, hot: readonly string[], entries: EntryPoints): void {
-  warmRequests ??= buildWarmRequests();
+function warmUp(c: ClientRecord, round: number, hot: SelfTestWarmUp['hotCommands'], entries: EntryPoints): void {
   c.db = state.dbs.length - 1;
   const warmDb = c.db;
-  for (const name of hot) {
-    const reqs = warmRequests.get(name);
-    if (reqs === undefined) continue;
-    for (let i = 0; i < WARM_CALLS; i += 8) {
+  let total = 0;
+  for (const h of hot) total += h.calls;
+  for (const h of hot) {
+    const reqs = requestsOf(h.name);
+    if (reqs === null) continue;
+    const calls = Math.max(8, Math.round((WARM_CALLS * h.calls) / total));
+    for (let i = 0; i < calls; i += 8) {
       const group: Buffer[] = [];
-      for (let j = i; j < i + 8; j++) group.push(reqs[j % reqs.length]);
-      if ((i & 8) === 0) for (const b of group) entries.onData(c, b);
+      // a different slice of the requests each round, so that every size is sent in some round
+      for (let j = i; j < i + 8; j++) group.push(reqs[(round * calls + j) % reqs.length]);
+      if ((i & 24) !== 24) for (const b of group) entries.onData(c, b);
       else entries.onData(c, Buffer.concat(group));
       // a case that left the connection in another mode or database ends this round's warm-up
       if (c.flags !== 0 || c.pausedFor !== '' || c.closeAfterReply || c.db !== warmDb) return;
@@ -167,18 +202,22 @@ export function runSelfTestRound(round: number, warm: SelfTestWarmUp | null = nu
     const c = warm !== null && entries !== null ? warm.client : scratchClient(round + 1);
     state.clients.set(c.id, c);
     if (warm !== null && entries !== null) entries.onConnect(c);
-    for (const tc of selfTestCases) {
+    const cases = (prepared ??= prepareCases());
+    for (let i = 0; i < cases.length; i++) {
+      const tc = selfTestCases[i];
       let got = '';
+      // Round 0 sends each case as written; later rounds send the same commands as RESP multibulk, what clients
+      // send (and cheaper to parse than the inline form most cases are written in).
+      feed(c, round === 0 ? cases[i].sent : cases[i].multibulk);
       // capture what flushPending would write
-      feed(c, Buffer.from(tc.send, 'latin1'));
       for (const p of pendingFlush) if (p === c) { got = c.out; c.out = ''; }
       pendingFlush.length = 0;
       if (got !== tc.expect) {
-        return `case ${JSON.stringify(tc.send)}: expected ${JSON.stringify(tc.expect)}, got ${JSON.stringify(got)}`;
+        return `case ${JSON.stringify(tc.send)}${round === 0 ? '' : ' (as RESP multibulk)'}: expected ${JSON.stringify(tc.expect)}, got ${JSON.stringify(got)}`;
       }
     }
     if (warm !== null && entries !== null) {
-      warmUp(c, warm.hotCommands, entries);
+      warmUp(c, round, warm.hotCommands, entries);
       if (cfg('save') === '' && cfg('appendonly') === 'no') entries.onTick('cron');
       c.closed = true;
       entries.onClose(c);

@@ -9,9 +9,10 @@ import {
 import { refreshDispatchConfig, settleCommandTiming } from '../dispatch';
 import { resetInfoStats } from '../info';
 import { addBulk, addError, addHelp, addMapLen, addOk, ERR_SYNTAX } from '../resp/reply';
-import { cfg, cfgInt, host, state, type Client } from '../runtime';
+import { cfgInt, host, state, type Client } from '../runtime';
 import { stringMatch } from '../util/glob';
 import type { CommandSpec } from './table';
+import { protectedActionAllowed } from '../protect';
 
 /** Directives the shell acts on when they change (HostApi.configChanged). */
 const SHELL_DIRECTIVES = new Set(['port', 'bind', 'unixsocket', 'loglevel', 'logfile', 'maxclients', 'tcp-keepalive',
@@ -46,8 +47,7 @@ function configGet(c: Client, argv: string[]): void {
 }
 
 function protectedAllowed(c: Client): boolean {
-  const mode = cfg('enable-protected-configs');
-  return mode === 'yes' || (mode === 'local' && c.local);
+  return protectedActionAllowed('enable-protected-configs', c);
 }
 
 function configSet(c: Client, argv: string[]): void {

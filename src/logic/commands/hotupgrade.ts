@@ -4,15 +4,14 @@
 import type { UpgradeLoadResult } from '../../abi';
 import { processInput } from '../dispatch';
 import { addArrayLen, addError, addFieldMap, addHelp, ERR_SYNTAX } from '../resp/reply';
-import { cfg, flushPending, host, state, STATE_SCHEMA, type Client } from '../runtime';
+import { flushPending, host, state, STATE_SCHEMA, type Client } from '../runtime';
 import { parseSafeInt } from '../util/numbers';
 import type { CommandMeta, CommandSpec } from './table';
+import { protectedActionAllowed, protectedCommandError } from '../protect';
 
 function allowed(c: Client): boolean {
-  const mode = cfg('enable-hotupgrade-command') || 'local';
-  if (mode === 'yes' || (mode === 'local' && c.local)) return true;
-  addError(c, 'ERR HOTUPGRADE command not allowed. If the enable-hotupgrade-command option is set to "local", ' +
-    'you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.');
+  if (protectedActionAllowed('enable-hotupgrade-command', c, 'local')) return true;
+  addError(c, protectedCommandError('HOTUPGRADE', 'enable-hotupgrade-command'));
   return false;
 }
 

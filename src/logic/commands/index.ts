@@ -17,6 +17,7 @@ import { commands as sets } from './sets';
 import { commands as sort } from './sort';
 import { commands as persistence } from './persistence';
 import { commands as aof } from './aof';
+import { commands as debug } from './debug';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -36,4 +37,5 @@ export const allSpecs: CommandSpec[] = [
   ...sort,
   ...persistence,
   ...aof,
+  ...debug,
 ];

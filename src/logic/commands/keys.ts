@@ -547,19 +547,28 @@ function objectLookup(c: Client, key: string): StoredValue | undefined {
   return v;
 }
 
+/** OBJECT ENCODING of a value. */
+export function encodingOf(v: StoredValue): string {
+  return typeOf(v) === 'string' ? stringEncoding(v) : (v as { enc?: string }).enc ?? 'unknown';
+}
+
 function objectEncoding(c: Client, argv: string[]): void {
   const v = objectLookup(c, argv[2]);
   if (v === undefined) return;
-  if (typeOf(v) === 'string') addBulk(c, stringEncoding(v));
-  else addBulk(c, (v as { enc?: string }).enc ?? 'unknown');
+  addBulk(c, encodingOf(v));
+}
+
+/** The refcount Redis's object for this value has (OBJECT REFCOUNT, DEBUG OBJECT): shared integers, else 1. */
+export function refcountOf(v: StoredValue): number {
+  const text = typeOf(v) === 'string' && stringEncoding(v) === 'int' ? readString(v)! : null;
+  const shared = text !== null && sharedIntegersAllowed() && text.charCodeAt(0) !== 45 && Number(text) < OBJ_SHARED_INTEGERS;
+  return shared ? OBJ_SHARED_REFCOUNT : 1;
 }
 
 function objectRefcount(c: Client, argv: string[]): void {
   const v = objectLookup(c, argv[2]);
   if (v === undefined) return;
-  const text = typeOf(v) === 'string' && stringEncoding(v) === 'int' ? readString(v)! : null;
-  const shared = text !== null && sharedIntegersAllowed() && text.charCodeAt(0) !== 45 && Number(text) < OBJ_SHARED_INTEGERS;
-  addInt(c, shared ? OBJ_SHARED_REFCOUNT : 1);
+  addInt(c, refcountOf(v));
 }
 
 function idleSeconds(c: Client, key: string): number {

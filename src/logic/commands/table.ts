@@ -14,7 +14,12 @@ export interface CommandSpec {
   fn: CommandFn;
   /** only for commands Redis does not have (HOTUPGRADE): their COMMAND INFO/DOCS data */
   meta?: CommandMeta;
+  /** Redis's CMD_PROTECTED check (DEBUG): dispatch runs it right after the arity check, before authentication */
+  gate?: CommandGate;
 }
+
+/** Returns the error that refuses the command to this client, or null. */
+export type CommandGate = (c: Client) => string | null;
 
 export interface CommandMeta {
   info: Tree[];
@@ -35,6 +40,8 @@ export interface CommandDef {
   meta: CommandMeta;
   /** [calls, usec, rejected_calls, failed_calls]; bound to state.stats.commandStats on activate */
   stats: number[];
+  /** CommandSpec.gate, or null */
+  gate: CommandGate | null;
 }
 
 export const meta = metaJson as unknown as Record<string, CommandMeta>;
@@ -62,7 +69,7 @@ function subMeta(containerMeta: CommandMeta, full: string): CommandMeta | undefi
   return { info, docs };
 }
 
-function makeDef(name: string, m: CommandMeta, fn: CommandFn | null, parent: CommandDef | null): CommandDef {
+function makeDef(name: string, m: CommandMeta, fn: CommandFn | null, parent: CommandDef | null, gate: CommandGate | null = null): CommandDef {
   const info = m.info;
   return {
     name,
@@ -76,6 +83,7 @@ function makeDef(name: string, m: CommandMeta, fn: CommandFn | null, parent: Com
     parent,
     meta: m,
     stats: [0, 0, 0, 0],
+    gate,
   };
 }
 
@@ -101,12 +109,12 @@ export function buildTable(specs: readonly CommandSpec[]): Map<string, CommandDe
       if (!m) throw new Error(`no metadata for command '${spec.name}'`);
       const existing = table.get(spec.name);
       if (existing) existing.fn = spec.fn;
-      else table.set(spec.name, makeDef(spec.name, m, spec.fn, null));
+      else table.set(spec.name, makeDef(spec.name, m, spec.fn, null, spec.gate ?? null));
     } else {
       const container = containerOf(spec.name.slice(0, bar));
       const m = spec.meta ?? subMeta(meta[container.name] ?? container.meta, spec.name);
       if (!m) throw new Error(`no metadata for subcommand '${spec.name}'`);
-      const def = makeDef(spec.name, m, spec.fn, container);
+      const def = makeDef(spec.name, m, spec.fn, container, spec.gate ?? null);
       container.sub!.set(spec.name.slice(bar + 1), def);
       // COMMAND INFO of the container lists only the subcommands hotkv implements.
       (container.meta.info[9] as Tree[]).push(m.info);

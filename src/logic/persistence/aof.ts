@@ -32,7 +32,7 @@ import { readString } from '../types/string';
 import { addLoaded, clearLoadedData, writeSnapshotNow } from './save';
 import { deleteHistory } from './aofrewrite';
 import { refreshDiskErrorGate, strerror } from './diskerror';
-import { loaders, newLoadingJob, startLoading, type Loader, type LoadingJob } from './loading';
+import { loaders, loadNow, newLoadingJob, startLoading, type Loader, type LoadingJob } from './loading';
 import { RdbError, rdbLoadBegin, rdbLoadStep } from './rdb';
 
 export interface AofState {
@@ -656,9 +656,7 @@ export function loadAofAtStart(): string {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return `Fatal error reading the AOF manifest ${manifestPath}: ${(e as Error).message}`;
   }
-  const a: AofState = {
-    fd: -1, incrName: '', selectedDb: -1, lastWriteOk: true, lastFsyncMs: Date.now(), unsynced: 0, currentSize: 0, baseSize: 0,
-  };
+  const a = closedAofState();
   if (entries === null) {
     try {
       fs.mkdirSync(dir, { recursive: true });
@@ -677,6 +675,16 @@ export function loadAofAtStart(): string {
     }
     return '';
   }
+  return startLoading(aofLoadingJob(dir, entries, a));
+}
+
+/** The AOF state before its incr file is opened (the loader's finish opens it). */
+function closedAofState(): AofState {
+  return { fd: -1, incrName: '', selectedDb: -1, lastWriteOk: true, lastFsyncMs: Date.now(), unsynced: 0, currentSize: 0, baseSize: 0 };
+}
+
+/** The job that loads the files of the manifest `entries` (loadAppendOnlyFiles); its finish opens the incr file into `a`. */
+function aofLoadingJob(dir: string, entries: ManifestEntry[], a: AofState): LoadingJob {
   const live = entries.filter((e) => e.type !== 'h').sort((x, y) => (x.type === y.type ? x.seq - y.seq : x.type === 'b' ? -1 : 1));
   let total = 0;
   for (const e of live) {
@@ -688,5 +696,29 @@ export function loadAofAtStart(): string {
     dir, entries, live, index: -1, pos: 0, validUpTo: 0, validBeforeMulti: 0, inMulti: false, truncated: false,
     fake: fakeClient(), a,
   } satisfies AofLoad;
-  return startLoading(job);
+  return job;
+}
+
+/**
+ * DEBUG LOADAOF, once the caller wrote the AOF buffer and emptied the dataset: read the manifest again and load its
+ * files now. On success the newest incr file is open again (history files deleted) in place of the one in use.
+ * Returns '' or the error (logged).
+ */
+export function reloadAofNow(): string {
+  const old = aofState();
+  if (old === undefined || old.fd < 0) return 'the append only file is off';
+  const dir = aofDir();
+  const manifestPath = path.join(dir, manifestName());
+  let err: string;
+  try {
+    err = loadNow(aofLoadingJob(dir, parseManifest(fs.readFileSync(manifestPath, 'latin1')), closedAofState()));
+  } catch (e) {
+    err = `Error reading the AOF manifest ${manifestPath}: ${(e as Error).message}`;
+  }
+  if (err !== '') {
+    host.log('warning', err);
+    return err;
+  }
+  if (aofState() !== old) fs.closeSync(old.fd);
+  return '';
 }

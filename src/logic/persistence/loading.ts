@@ -103,20 +103,54 @@ export function keyLoadDelay(us: number): void {
   while (process.hrtime.bigint() < until) { /* spin, as Redis's usleep blocks it */ }
 }
 
+/** loader.step; the replayed AOF commands are not the clients' commands: they leave the counters alone. Throws. */
+function quietStep(loader: Loader, job: LoadingJob, budget: number): boolean {
+  const st = state.stats;
+  const saved = [st.totalCommands, st.keyspaceHits, st.keyspaceMisses, st.expiredKeys, st.totalErrorReplies, st.dirty];
+  try {
+    return loader.step(job, budget);
+  } finally {
+    [st.totalCommands, st.keyspaceHits, st.keyspaceMisses, st.expiredKeys, st.totalErrorReplies, st.dirty] = saved;
+  }
+}
+
+/**
+ * Load all of `job` now, in the current event (DEBUG RELOAD and DEBUG LOADAOF load synchronously in Redis). Keys do
+ * not expire meanwhile, and the replayed commands leave INFO's counters (commandstats, errorstats included) as
+ * they were. Returns '' or the error; after an error the loader's abort has dropped what was loaded.
+ */
+export function loadNow(job: LoadingJob): string {
+  const loader = loaders[job.kind];
+  if (loader === undefined) return `no loader for ${job.kind} in logic`;
+  const st = state.stats;
+  const calls = [...st.commandStats.values()].map((a) => [a, a.slice()] as const);
+  const errors = new Map(st.errorCounts);
+  const suspended = expireGate.suspended;
+  expireGate.suspended = true;
+  try {
+    while (!quietStep(loader, job, Infinity)) { /* a loader may stop at the end of each file */ }
+  } catch (e) {
+    loader.abort(job);
+    return (e as Error).message;
+  } finally {
+    expireGate.suspended = suspended;
+    for (const [a, before] of calls) for (let i = 0; i < a.length; i++) a[i] = before[i];
+    st.errorCounts.clear();
+    for (const [k, n] of errors) st.errorCounts.set(k, n);
+  }
+  return loader.finish(job);
+}
+
 /** One slice: loading-process-events-interval-bytes of input, then give the loop back. Returns '' or the error. */
 function slice(job: LoadingJob): string {
   const loader = loaders[job.kind];
   if (loader === undefined) return fail(job, `no loader for ${job.kind} in logic`);
   const st = state.stats;
-  // The replayed AOF commands are not the clients' commands: they leave the counters alone.
-  const saved = [st.totalCommands, st.keyspaceHits, st.keyspaceMisses, st.expiredKeys, st.totalErrorReplies, st.dirty];
   let done: boolean;
   try {
-    done = loader.step(job, Math.max(1024, cfgInt('loading-process-events-interval-bytes')));
+    done = quietStep(loader, job, Math.max(1024, cfgInt('loading-process-events-interval-bytes')));
   } catch (e) {
     return fail(job, (e as Error).message);
-  } finally {
-    [st.totalCommands, st.keyspaceHits, st.keyspaceMisses, st.expiredKeys, st.totalErrorReplies, st.dirty] = saved;
   }
   const now = Date.now();
   if (!done) {

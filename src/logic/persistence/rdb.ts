@@ -273,6 +273,28 @@ function intsetBuild(members: readonly string[]): Buffer {
   return b;
 }
 
+/** A list's quicklist nodes as Redis fills them, [first, end) item ranges: list-max-listpack-size (negative: a
+ *  byte limit, positive: a count). */
+export function quicklistNodes(items: readonly string[]): [number, number][] {
+  const fill = cfgInt('list-max-listpack-size');
+  const maxBytes = fill < 0 ? 4096 * 2 ** (Math.min(-fill, 5) - 1) : Infinity;
+  const maxCount = fill > 0 ? fill : Infinity;
+  const nodes: [number, number][] = [];
+  let from = 0;
+  let bytes = 7;
+  for (let i = 0; i < items.length; i++) {
+    const sz = lpEntrySize(items[i]);
+    if (i > from && (bytes + sz > maxBytes || i - from >= maxCount)) {
+      nodes.push([from, i]);
+      from = i;
+      bytes = 7;
+    }
+    bytes += sz;
+  }
+  nodes.push([from, items.length]);
+  return nodes;
+}
+
 /** A value serialized ahead of time (BGSAVE copy-on-write): its type byte and body. */
 export interface PreSerialized {
   type: 'rdb-pre';
@@ -293,23 +315,7 @@ export function encodeValue(v: StoredValue, compress: boolean): PreSerialized {
   } else if (v.type === 'list') {
     t = T_LIST_QUICKLIST_2;
     const items = listToArray(v as ListValue);
-    // nodes as Redis fills them: list-max-listpack-size (negative: a byte limit, positive: a count)
-    const fill = cfgInt('list-max-listpack-size');
-    const maxBytes = fill < 0 ? 4096 * 2 ** (Math.min(-fill, 5) - 1) : Infinity;
-    const maxCount = fill > 0 ? fill : Infinity;
-    const nodes: [number, number][] = [];
-    let from = 0;
-    let bytes = 7;
-    for (let i = 0; i < items.length; i++) {
-      const sz = lpEntrySize(items[i]);
-      if (i > from && (bytes + sz > maxBytes || i - from >= maxCount)) {
-        nodes.push([from, i]);
-        from = i;
-        bytes = 7;
-      }
-      bytes += sz;
-    }
-    nodes.push([from, items.length]);
+    const nodes = quicklistNodes(items);
     writeLen(o, nodes.length);
     for (const [a, b] of nodes) {
       writeLen(o, 2); // QUICKLIST_NODE_CONTAINER_PACKED

@@ -31,7 +31,7 @@ import {
   crc64Bytes, crc64New, crc64Update, encodeDbHeader, encodeEntry, encodeHeader, encodeValue, EOF_OPCODE, Out, RdbError,
   rdbLoadBegin, rdbLoadStep, type PreSerialized,
 } from './rdb';
-import { keyLoadDelay, loaders, newLoadingJob, startLoading, type Loader } from './loading';
+import { keyLoadDelay, loaders, newLoadingJob, startLoading, type Loader, type LoadingJob } from './loading';
 import { refreshDiskErrorGate, strerror } from './diskerror';
 import { respEntry, respPreSerialize, respSelect, type AofPre } from './aofbase';
 
@@ -481,7 +481,10 @@ const dumpLoader: Loader = {
         dbCount: state.dbs.length,
         onKey: (k) => {
           const db = state.dbs[k.db];
-          if (!addLoaded(db, k.key, k.value, k.expire)) throw new RdbError(`Duplicate key '${k.key}' found in DB ${k.db}`, -1);
+          // A key already there replaces the value, or stops the load unless the job merges (DEBUG RELOAD MERGE).
+          if (!addLoaded(db, k.key, k.value, k.expire) && job.ext.merge !== true) {
+            throw new RdbError(`Duplicate key '${k.key}' found in DB ${k.db}`, -1);
+          }
           if (delayUs !== 0) keyLoadDelay(delayUs);
         },
       }, budget);
@@ -528,17 +531,14 @@ export function rdbLoadErrorText(file: string, e: unknown): string {
   return `Fatal error loading the DB ${file}: ${(e as Error).message}. Exiting.`;
 }
 
-/**
- * Load dir/dbfilename if it exists: the first slice now, the rest in the background (persistence/loading.ts).
- * Returns '' or the error that must stop the start.
- */
-export function loadDumpAtStart(): string {
+/** A loading job over dir/dbfilename (its header checked): null when there is no such file, else the job or the error. */
+export function dumpLoadingJob(): LoadingJob | string | null {
   const file = path.resolve(cfg('dbfilename'));
   let data: Buffer;
   try {
     data = fs.readFileSync(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     return `Fatal error loading the DB: ${(e as Error).message}. Exiting.`;
   }
   const job = newLoadingJob('rdb', data.length);
@@ -549,5 +549,16 @@ export function loadDumpAtStart(): string {
   } catch (e) {
     return rdbLoadErrorText(file, e);
   }
+  return job;
+}
+
+/**
+ * Load dir/dbfilename if it exists: the first slice now, the rest in the background (persistence/loading.ts).
+ * Returns '' or the error that must stop the start.
+ */
+export function loadDumpAtStart(): string {
+  const job = dumpLoadingJob();
+  if (job === null) return '';
+  if (typeof job === 'string') return job;
   return startLoading(job);
 }

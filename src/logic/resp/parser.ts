@@ -2,6 +2,8 @@
 // processMultibulkBuffer / processInlineBuffer do, with the same error texts).
 // It keeps no state of its own: a partial command stays as bytes in client.inbuf (DESIGN rule 5).
 
+import { sliceString } from './slice';
+
 /** Redis's PROTO_INLINE_MAX_SIZE: longest inline request / count line without a newline. */
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
 const INT_MAX = 2147483647;
@@ -100,27 +102,6 @@ function numberFast(buf: Buffer, p: number, len: number): number {
   if (q + 1 >= len || buf[q] !== 13 || q - p > 16) return -1;
   lineEnd = q;
   return v;
-}
-
-const fcc = String.fromCharCode;
-
-/**
- * buf[p, p + n) as a latin1 string. Short ones (most keys' parts, command names, small values) are built in
- * JS: latin1Slice is a call into C++ that costs more than the copy itself below about 9 bytes.
- */
-function sliceString(buf: Buffer, p: number, n: number): string {
-  switch (n) {
-    case 0: return '';
-    case 1: return fcc(buf[p]);
-    case 2: return fcc(buf[p], buf[p + 1]);
-    case 3: return fcc(buf[p], buf[p + 1], buf[p + 2]);
-    case 4: return fcc(buf[p], buf[p + 1], buf[p + 2], buf[p + 3]);
-    case 5: return fcc(buf[p], buf[p + 1], buf[p + 2], buf[p + 3], buf[p + 4]);
-    case 6: return fcc(buf[p], buf[p + 1], buf[p + 2], buf[p + 3], buf[p + 4], buf[p + 5]);
-    case 7: return fcc(buf[p], buf[p + 1], buf[p + 2], buf[p + 3], buf[p + 4], buf[p + 5], buf[p + 6]);
-    case 8: return fcc(buf[p], buf[p + 1], buf[p + 2], buf[p + 3], buf[p + 4], buf[p + 5], buf[p + 6], buf[p + 7]);
-    default: return buf.latin1Slice(p, p + n);
-  }
 }
 
 /**

