@@ -8,7 +8,7 @@
 import * as os from 'node:os';
 import { isGone } from './commands/client';
 import { allDefs } from './commands/table';
-import { getTable, settleCommandTiming } from './dispatch';
+import { getTable } from './dispatch';
 import { cfg, cfgInt, host, LOGIC_VERSION, now, state } from './runtime';
 import { REDIS_VERSION } from './version';
 
@@ -466,7 +466,6 @@ function cpuSection(): Fields {
 }
 
 function commandStatsSection(): Fields {
-  settleCommandTiming(); // commands earlier in this pipeline get their usec now
   const out: Fields = [];
   for (const def of allDefs(getTable())) {
     const [calls, usecF, rejected, failed] = def.stats;

@@ -33,7 +33,7 @@ const HOT_COMMANDS = 8;
  * may take while clients are being served (Pacer): after each step the clients get the event loop for up to
  * (1 - share) / share times as long as the step took, so they keep most of the CPU (the LOAD takes longer).
  */
-const PREPARE_CPU_SHARE = 0.4;
+const PREPARE_CPU_SHARE = 0.3;
 /** the longest rest after one step, so that one slow step (a GC) does not stall the LOAD */
 const PREPARE_REST_MAX_MS = 20;
 

@@ -6,7 +6,7 @@ import {
   applyDirective, configGetText, DIRECTIVES, errnoText, isMultiArg, lookupDirective, parseDirective, rewriteConfigText,
   type Directive,
 } from '../config';
-import { refreshDispatchConfig, settleCommandTiming } from '../dispatch';
+import { refreshDispatchConfig } from '../dispatch';
 import { resetInfoStats } from '../info';
 import { addBulk, addError, addHelp, addMapLen, addOk, ERR_SYNTAX } from '../resp/reply';
 import { cfgInt, host, state, type Client } from '../runtime';
@@ -147,9 +147,7 @@ function configResetStat(c: Client): void {
   st.keyspaceMisses = 0;
   st.totalErrorReplies = 0;
   st.errorCounts.clear();
-  // In place: the command table holds references to these arrays. Time pending for this pipeline's
-  // earlier commands is added first, so it is reset with the rest.
-  settleCommandTiming();
+  // In place: the command table holds references to these arrays.
   for (const arr of st.commandStats.values()) arr.fill(0);
   resetInfoStats();
   for (const h of resetStatHooks) h();
