@@ -103,7 +103,7 @@ export function chartSvg(r: UpgradeBenchResult, title: string): string {
   const tEnd = Math.max(r.phases.upgrades[1], 1);
   const buckets = Math.min(700, Math.max(50, Math.round(tEnd / 100)));
   const per: number[][] = Array.from({ length: buckets }, () => []);
-  for (let i = 0; i < s.n; i++) per[Math.min(buckets - 1, Math.floor((s.t[i] / tEnd) * buckets))].push(s.v[i]);
+  s.forEach((t, v) => per[Math.min(buckets - 1, Math.floor((t / tEnd) * buckets))].push(v));
   const series = per.map((a) => {
     if (a.length === 0) return null;
     const sorted = Float64Array.from(a).sort();
