@@ -103,28 +103,34 @@ export function keyLoadDelay(us: number): void {
   while (process.hrtime.bigint() < until) { /* spin, as Redis's usleep blocks it */ }
 }
 
-/** loader.step; the replayed AOF commands are not the clients' commands: they leave the counters alone. Throws. */
+/**
+ * loader.step, leaving INFO's counters (commandstats and errorstats included) as they were: the replayed AOF
+ * commands are not the clients' commands, while the clients' own commands between two slices still count.
+ * Throws.
+ */
 function quietStep(loader: Loader, job: LoadingJob, budget: number): boolean {
   const st = state.stats;
   const saved = [st.totalCommands, st.keyspaceHits, st.keyspaceMisses, st.expiredKeys, st.totalErrorReplies, st.dirty];
+  const calls = [...st.commandStats.values()].map((a) => [a, a.slice()] as const);
+  const errors = new Map(st.errorCounts);
   try {
     return loader.step(job, budget);
   } finally {
     [st.totalCommands, st.keyspaceHits, st.keyspaceMisses, st.expiredKeys, st.totalErrorReplies, st.dirty] = saved;
+    for (const [a, before] of calls) for (let i = 0; i < a.length; i++) a[i] = before[i];
+    st.errorCounts.clear();
+    for (const [k, n] of errors) st.errorCounts.set(k, n);
   }
 }
 
 /**
  * Load all of `job` now, in the current event (DEBUG RELOAD and DEBUG LOADAOF load synchronously in Redis). Keys do
- * not expire meanwhile, and the replayed commands leave INFO's counters (commandstats, errorstats included) as
- * they were. Returns '' or the error; after an error the loader's abort has dropped what was loaded.
+ * not expire meanwhile, and the replayed commands leave INFO's counters as they were (quietStep). Returns '' or
+ * the error; after an error the loader's abort has dropped what was loaded.
  */
 export function loadNow(job: LoadingJob): string {
   const loader = loaders[job.kind];
   if (loader === undefined) return `no loader for ${job.kind} in logic`;
-  const st = state.stats;
-  const calls = [...st.commandStats.values()].map((a) => [a, a.slice()] as const);
-  const errors = new Map(st.errorCounts);
   const suspended = expireGate.suspended;
   expireGate.suspended = true;
   try {
@@ -134,9 +140,6 @@ export function loadNow(job: LoadingJob): string {
     return (e as Error).message;
   } finally {
     expireGate.suspended = suspended;
-    for (const [a, before] of calls) for (let i = 0; i < a.length; i++) a[i] = before[i];
-    st.errorCounts.clear();
-    for (const [k, n] of errors) st.errorCounts.set(k, n);
   }
   return loader.finish(job);
 }
@@ -145,7 +148,6 @@ export function loadNow(job: LoadingJob): string {
 function slice(job: LoadingJob): string {
   const loader = loaders[job.kind];
   if (loader === undefined) return fail(job, `no loader for ${job.kind} in logic`);
-  const st = state.stats;
   let done: boolean;
   try {
     done = quietStep(loader, job, Math.max(1024, cfgInt('loading-process-events-interval-bytes')));
@@ -164,9 +166,6 @@ function slice(job: LoadingJob): string {
   const err = loader.finish(job);
   if (err !== '') return fail(job, err);
   end();
-  for (const arr of st.commandStats.values()) arr.fill(0);
-  st.errorCounts.clear();
-  st.dirty = 0;
   return '';
 }
 

@@ -947,9 +947,3 @@ export function rdbLoadStep(b: Buffer, cur: RdbCursor, opts: LoadOptions, budget
   return true;
 }
 
-/** Parse a whole dump at once, handing every live key to opts.onKey. Throws RdbError (with its offset). */
-export function loadRdb(b: Buffer, opts: LoadOptions): LoadResult {
-  const cur = rdbLoadBegin(b);
-  rdbLoadStep(b, cur, opts, Infinity);
-  return cur.res;
-}
