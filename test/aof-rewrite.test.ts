@@ -233,7 +233,9 @@ describe('AOF rewrite', () => {
     assert.ok(n * 130 > 8192, `rewritten after only ${n} keys`);
     assert.equal(first.aof_last_bgrewrite_status, 'ok');
     const base1 = Number(first.aof_base_size);
-    assert.ok(base1 > 8192, `base ${base1}`);
+    // the rewrite starts once the AOF passed 8 KiB; the RDB base holds the same keys in somewhat fewer bytes
+    // than their commands (no RESP framing), so it can be a little under 8 KiB (seen: 7,942)
+    assert.ok(base1 > 8192 * 0.8, `base ${base1}`);
     // the next one needs the AOF to double again
     const before2 = n;
     await writeUntil('2');

@@ -46,6 +46,9 @@ async function waitClosed(cl: RawClient, ms: number): Promise<boolean> {
   return r.closed;
 }
 
+/** Directives hotkv has and redis-server does not. */
+const HOTKV_OWN_DIRECTIVE = (name: string) => name === 'logic-dir' || name === 'logic-file' || name === 'enable-hotupgrade-command' ||
+  name.startsWith('hotupgrade-') || name.startsWith('v8-');
 const HOTKV_ONLY = (name: string) => name.startsWith('hotupgrade') || name === 'client|setinfo';
 
 describe('server commands match redis-server', () => {
@@ -56,12 +59,11 @@ describe('server commands match redis-server', () => {
   it('CONFIG GET of every directive both servers have', async () => {
     const h = pairs(await p.h.command('CONFIG', 'GET', '*'));
     const r = pairs(await p.r.command('CONFIG', 'GET', '*'));
-    const hotkvOwn = (name: string) => name === 'logic-dir' || name === 'logic-file' || name === 'enable-hotupgrade-command' || name.startsWith('hotupgrade-');
     // The servers run on different ports and in different directories.
     const differ = new Set(['port', 'dir']);
     let compared = 0;
     for (const [name, value] of h) {
-      if (hotkvOwn(name)) continue;
+      if (HOTKV_OWN_DIRECTIVE(name)) continue;
       assert.ok(r.has(name), `redis has no directive '${name}'`);
       if (differ.has(name)) continue;
       assert.equal(value, r.get(name), `CONFIG GET ${name}`);
@@ -78,7 +80,7 @@ describe('server commands match redis-server', () => {
       const r = pairs(await p.r.command('CONFIG', 'GET', ...args));
       // hotkv knows a subset of Redis's directives; every one it returns must be identical.
       for (const [k, v] of h) {
-        if (k === 'port' || k === 'dir' || k.includes('hotupgrade') || k.startsWith('logic-')) continue;
+        if (k === 'port' || k === 'dir' || HOTKV_OWN_DIRECTIVE(k)) continue;
         assert.equal(v, r.get(k), `CONFIG GET ${args.join(' ')}: ${k}`);
       }
       if (args.length === 1 && !/[*?[]/.test(args[0])) await p.same('CONFIG', 'GET', ...args);
@@ -588,5 +590,56 @@ describe('SHUTDOWN', () => {
     assert.deepEqual(replies[0], replies[1]);
     assert.deepEqual(codes, [0, 0]);
     assert.match(h.output(), /User requested shutdown\.\.\./);
+  });
+});
+
+describe('v8-young-generation-growth (hotkv heap policy, src/logic/heap.ts)', () => {
+  /** Write 300,000 keys in MSETs of 100 (kept data: what makes V8 grow its young generation) and
+   *  return INFO memory's mem_v8_young_generation before and after. */
+  async function youngGenerationAround(bulkWriteOn: RunningServer): Promise<[number, number]> {
+    const c = await RawClient.connect(bulkWriteOn.port);
+    try {
+      const young = async () => Number(/mem_v8_young_generation:(\d+)/.exec(await c.command('INFO', 'memory'))![1]);
+      const before = await young();
+      let batch = '';
+      for (let i = 0; i < 3000; i++) {
+        batch += '*201\r\n$4\r\nMSET\r\n';
+        for (let j = 0; j < 100; j++) {
+          const k = `key:${i * 100 + j}`;
+          batch += `$${k.length}\r\n${k}\r\n$16\r\nvalue-0123456789\r\n`;
+        }
+      }
+      c.write(batch);
+      for (let i = 0; i < 3000; i++) assert.equal(await c.reply(), '+OK\r\n');
+      assert.equal(await c.command('DBSIZE'), ':300000\r\n');
+      return [before, await young()];
+    } finally {
+      c.close();
+    }
+  }
+
+  it('by default the young generation does not grow under a bulk write; with yes it does, as V8 does by default', async () => {
+    const plain = await startHotkv();
+    try {
+      const c = await RawClient.connect(plain.port);
+      assert.equal(await c.command('CONFIG', 'GET', 'v8-young-generation-growth'), '*2\r\n$26\r\nv8-young-generation-growth\r\n$2\r\nno\r\n');
+      c.close();
+      const [before, after] = await youngGenerationAround(plain);
+      assert.ok(after <= before, `young generation grew from ${before} to ${after} bytes`);
+    } finally {
+      await plain.stop();
+    }
+    const growing = await startHotkv({ args: ['--v8-young-generation-growth', 'yes'] });
+    try {
+      const [before, after] = await youngGenerationAround(growing);
+      assert.ok(after >= 4 * before, `with growth on: ${before} -> ${after} bytes`);
+      const c = await RawClient.connect(growing.port);
+      assert.equal(await c.command('CONFIG', 'SET', 'v8-young-generation-growth', 'no'), '+OK\r\n');
+      assert.equal(await c.command('CONFIG', 'SET', 'v8-young-generation-growth', 'maybe'),
+        "-ERR CONFIG SET failed (possibly related to argument 'v8-young-generation-growth') - argument must be 'yes' or 'no'\r\n");
+      c.close();
+    } finally {
+      await growing.stop();
+    }
   });
 });

@@ -179,6 +179,7 @@ export const DIRECTIVES: Directive[] = [
   int('hotupgrade-max-errors', '0', 0n, INT_MAX),
   bool('hotupgrade-require-signature', 'no', { immutable: true }),
   str('hotupgrade-public-key', '', { immutable: true }),
+  bool('v8-young-generation-growth', 'no'),
 ];
 
 /** Lowercase name or alias -> directive. */

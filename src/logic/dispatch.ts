@@ -6,6 +6,7 @@ import { parseCommand } from './resp/parser';
 import { addError, countError, emitAlways, errorProto } from './resp/reply';
 import { cfgInt, host, markPending, now, state, type Client } from './runtime';
 import type { CommandDef } from './commands/table';
+import { applyHeapPolicy } from './heap';
 
 let table: Map<string, CommandDef> = new Map();
 let maxBulk = 512 * 1024 * 1024;
@@ -41,6 +42,7 @@ export function refreshDispatchConfig(): void {
   queryBufferLimit = cfgInt('client-query-buffer-limit') || 1024 * 1024 * 1024;
   passwordRequired = (state.config.get('requirepass') ?? '') !== '';
   refreshNotifyFlags();
+  applyHeapPolicy();
 }
 
 /** Append newly received bytes to the client's pending input. */

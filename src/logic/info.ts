@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import { isGone } from './commands/client';
 import { allDefs } from './commands/table';
 import { getTable } from './dispatch';
+import { youngGenerationBytes } from './heap';
 import { cfg, cfgInt, host, LOGIC_VERSION, now, state } from './runtime';
 import { REDIS_VERSION } from './version';
 
@@ -340,6 +341,8 @@ function memorySection(): Fields {
     ['active_defrag_running', 0],
     ['lazyfree_pending_objects', 0],
     ['lazyfreed_objects', 0],
+    // hotkv's own: see heap.ts (v8-young-generation-growth)
+    ['mem_v8_young_generation', youngGenerationBytes()],
   ];
 }
 
