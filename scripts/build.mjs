@@ -48,6 +48,8 @@ const logicDefines = {
   __HOTKV_STRING_BUFFERS__: JSON.stringify(stateSchema >= 2),
   __HOTKV_READS_STRING_BUFFERS__: JSON.stringify(stateSchema >= 2 || readsSchemas.some((n) => n >= 2)),
   __HOTKV_LAZY_MIGRATIONS__: JSON.stringify(!process.argv.includes('--no-lazy-migrations')),
+  // fengari (the Lua VM of EVAL) reads its options from this variable; integral floats print as Lua 5.1 does
+  'process.env.FENGARICONF': JSON.stringify(JSON.stringify({ LUA_COMPAT_FLOATSTRING: true })),
 };
 
 function newestMtime(dir) {
@@ -102,6 +104,26 @@ const jsonAsParse = {
   },
 };
 
+/**
+ * fengari (the Lua VM of EVAL) requires `tmp` and `readline-sync` for Lua's os.tmpname and debug.debug,
+ * which hotkv's scripts do not get (Redis exposes neither). `tmp` adds a process 'exit' listener when it is
+ * loaded: bundled, every logic bundle added one, which kept each replaced bundle (its closures and the Lua
+ * VM of its self-test) alive: ~2.5 MB per upgrade. Both resolve to inert stand-ins instead (fengari's debug
+ * library calls readline-sync's setDefaultOptions when it loads); a bundle must never register anything on
+ * the process (DESIGN rule 3), and the upgrade soak test checks the memory.
+ */
+const INERT_MODULES = {
+  tmp: 'module.exports = {};',
+  'readline-sync': "module.exports = { setDefaultOptions() {}, prompt() { return ''; } };",
+};
+const noProcessHooks = {
+  name: 'no-process-hooks',
+  setup(build) {
+    build.onResolve({ filter: /^(tmp|readline-sync)$/ }, (args) => ({ path: args.path, namespace: 'empty-module' }));
+    build.onLoad({ filter: /.*/, namespace: 'empty-module' }, (args) => ({ contents: INERT_MODULES[args.path], loader: 'js' }));
+  },
+};
+
 async function buildLogic() {
   fs.mkdirSync(logicOutDir, { recursive: true });
   const res = await esbuild.build({
@@ -109,7 +131,7 @@ async function buildLogic() {
     entryPoints: [path.join(root, 'src/logic/index.ts')],
     outfile: logicOut,
     write: false,
-    plugins: [jsonAsParse],
+    plugins: [jsonAsParse, noProcessHooks],
     define: { __LOGIC_VERSION__: JSON.stringify(logicVersion), ...logicDefines },
   });
   const bytes = Buffer.from(res.outputFiles[0].contents);

@@ -18,6 +18,7 @@ import { commands as sort } from './sort';
 import { commands as persistence } from './persistence';
 import { commands as aof } from './aof';
 import { commands as debug } from './debug';
+import { commands as scripting } from './scripting';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -38,4 +39,5 @@ export const allSpecs: CommandSpec[] = [
   ...persistence,
   ...aof,
   ...debug,
+  ...scripting,
 ];

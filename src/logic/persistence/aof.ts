@@ -98,6 +98,9 @@ function flushUnit(): void {
 
 const TRACKED = new Set(['blpop', 'brpop', 'bzpopmin', 'bzpopmax', 'lmpop', 'blmpop', 'zmpop', 'bzmpop']);
 
+/** Commands propagated by their effects only: what they executed is in the unit already (EXEC, scripts). */
+const EFFECTS_ONLY = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro']);
+
 /** error replies before the running command (FLUSHALL/FLUSHDB propagate unless they failed) */
 const errorsBefore: number[] = [];
 
@@ -129,7 +132,7 @@ function after(c: Client, def: CommandDef, argv: string[], wrote: boolean, neste
   // Redis forces FLUSHALL/FLUSHDB into the AOF even when there was nothing to flush (forceCommandPropagation);
   // a SAVE inside FLUSHALL may have reset server.dirty.
   if (!failed && (def.name === 'flushall' || def.name === 'flushdb')) wrote = true;
-  if (wrote && def.name !== 'exec') {
+  if (wrote && !EFFECTS_ONLY.has(def.name)) {
     const db = state.dbs[c.db];
     for (const op of rewrite(db, def.name, argv)) unit.push([c.db, op]);
   }
