@@ -351,6 +351,8 @@ describe('hot upgrade', () => {
           "module.exports = Object.assign({}, module.exports, { selfTest() { throw new Error('self-test exploded'); } });");
         bad.activateThrows = patched(logicDir, b, 'activate-throws.cjs',
           "module.exports = Object.assign({}, module.exports, { activate() { throw new Error('activate refused on purpose'); } });");
+        bad.exitHook = patched(logicDir, b, 'hooks-exit.cjs', "process.on('exit', function keepsTheBundleAlive() {});");
+        bad.globalHook = patched(logicDir, b, 'hooks-global.cjs', 'globalThis.hotkvTestLeak = function keepsTheBundleAlive() {};');
         bad.badSha = 'logic-badsha.cjs';
         fs.copyFileSync(path.join(logicDir, b), path.join(logicDir, bad.badSha));
         fs.writeFileSync(path.join(logicDir, bad.badSha + '.sha256'), `${'0'.repeat(64)}  ${bad.badSha}\n`);
@@ -383,6 +385,10 @@ describe('hot upgrade', () => {
         ['a self-test that reports an error', () => bad.selfTestText, /^ERR hot upgrade failed: self-test failed: broken on purpose$/],
         ['a self-test that throws', () => bad.selfTestThrows, /^ERR hot upgrade failed: self-test threw: self-test exploded$/],
         ['an activate() that throws', () => bad.activateThrows, /^ERR hot upgrade failed: activation failed: activate refused on purpose$/],
+        ['a bundle that adds a process listener (it would never be freed)', () => bad.exitHook,
+          /^ERR hot upgrade failed: the bundle hooked the process \(process 'exit' listener \+1\); it could never be freed after a swap$/],
+        ['a bundle that adds a global', () => bad.globalHook,
+          /^ERR hot upgrade failed: the bundle hooked the process \(global 'hotkvTestLeak'\); it could never be freed after a swap$/],
         ['a .sha256 sidecar that does not match', () => bad.badSha, /^ERR hot upgrade failed: bundle 'logic-badsha\.cjs' sha256 [0-9a-f]{64} does not match its \.sha256 file \(0{64}\)$/],
       ];
       for (const [what, name, expected] of cases) {

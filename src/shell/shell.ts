@@ -398,6 +398,7 @@ export class Shell {
     client: ClientRecord | null, action: UpgradeHistoryEntry['action']): Promise<void> {
     const generation = this.generation;
     const pacer = new Pacer(this);
+    const hooksBefore = processHooks();
     let next: LoadedBundle;
     try {
       const loaded = await load(pacer.pace);
@@ -407,7 +408,7 @@ export class Shell {
       this.finish(client, this.failure(this.current.logic.version, name, '', msg, action));
       return;
     }
-    let verr = await this.verify(next, selfTest, action, pacer);
+    let verr = await this.verify(next, selfTest, action, pacer) || hooksAdded(hooksBefore);
     if (!verr) await new Promise<void>((resolve) => setImmediate(resolve));
     // An automatic rollback may have swapped meanwhile: what was verified is no longer what it replaces.
     if (!verr && generation !== this.generation) verr = 'the active logic changed while this upgrade was being prepared (automatic rollback)';
@@ -780,4 +781,28 @@ class Pacer {
 
 export function defaultLogicDir(installRoot: string): string {
   return path.join(installRoot, 'dist', 'logic');
+}
+
+/** Listener counts on `process` and the names on globalThis: what a bundle must leave alone (DESIGN rule 3). */
+function processHooks(): { listeners: Map<string | symbol, number>; globals: Set<string> } {
+  const listeners = new Map<string | symbol, number>();
+  for (const name of process.eventNames()) listeners.set(name, process.listenerCount(name));
+  return { listeners, globals: new Set(Object.getOwnPropertyNames(globalThis)) };
+}
+
+/**
+ * What loading and self-testing a bundle added to the process, as an upgrade error, or ''. A listener on
+ * `process` or a global that holds one of the bundle's functions keeps the whole bundle alive after it is
+ * replaced: fengari's `tmp` dependency added an 'exit' listener per bundle, ~2.5 MB per upgrade, and the
+ * bundle's exports were collected all the same, so only the memory showed it.
+ */
+function hooksAdded(before: ReturnType<typeof processHooks>): string {
+  const now = processHooks();
+  const added: string[] = [];
+  for (const [name, n] of now.listeners) {
+    const was = before.listeners.get(name) ?? 0;
+    if (n > was) added.push(`process '${String(name)}' listener +${n - was}`);
+  }
+  for (const g of now.globals) if (!before.globals.has(g)) added.push(`global '${g}'`);
+  return added.length === 0 ? '' : `the bundle hooked the process (${added.join(', ')}); it could never be freed after a swap`;
 }

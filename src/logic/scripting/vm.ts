@@ -89,18 +89,23 @@ export function numberText(L: LuaState, idx: number): string {
 }
 
 function fmt14g(n: number): string {
+  return formatG(n, 14);
+}
+
+/** C's printf "%.<precision>g" (also cjson's number format, whose precision scripts can set). */
+export function formatG(n: number, precision: number): string {
   if (n !== n) return n < 0 ? '-nan' : 'nan';
   if (n === Infinity) return 'inf';
   if (n === -Infinity) return '-inf';
   if (n === 0) return 1 / n < 0 ? '-0' : '0';
-  const e = n.toExponential(13);
+  const e = n.toExponential(precision - 1);
   const p = e.indexOf('e');
   const exp = Number(e.slice(p + 1));
   const strip = (m: string) => (m.includes('.') ? m.replace(/0+$/, '').replace(/\.$/, '') : m);
-  if (exp < -4 || exp >= 14) {
+  if (exp < -4 || exp >= precision) {
     return strip(e.slice(0, p)) + 'e' + (exp < 0 ? '-' : '+') + String(Math.abs(exp)).padStart(2, '0');
   }
-  return strip(n.toFixed(13 - exp));
+  return strip(n.toFixed(precision - 1 - exp));
 }
 
 /** tostring() with Lua 5.1's number format. */
