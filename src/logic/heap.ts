@@ -7,9 +7,10 @@
 // RSS that holds no data, 32 bytes per key at 1,000,000 keys. Growth pays off for programs that allocate
 // many medium-lived objects; a Redis server's request objects die within the event, and its data lives
 // for good, so a larger nursery mostly copies the data set once more before promoting it. Measured with
-// `npm run bench` (-P 1 and -P 16, set/get/lpush/rpush/lrange_100/lrange_600/mset): the same ratios to
-// redis-server with growth off (within the run-to-run spread), 30-40 bytes per key less RSS after loading
-// 1,000,000 strings. `v8-young-generation-growth yes` restores V8's default.
+// `npm run bench` (-P 1 and -P 16, set/get/lpush/rpush/lrange_100/lrange_600/mset) against redis-server:
+// lrange_100/600 at -P 16 about 10% lower with growth off, the other ratios within the run-to-run spread;
+// 30-40 bytes per key less RSS after loading 1,000,000 strings (bench/PROFILE.md has the figures).
+// `v8-young-generation-growth yes` restores V8's default.
 //
 // `semi_space_growth_factor` is read by V8 each time the space grows, so changing it at run time takes
 // effect at once (unlike --max-semi-space-size, which is fixed when the heap is set up).
