@@ -45,37 +45,52 @@ function argInit(L: LuaState, n: number): void {
 
 const BOOL_OPTIONS = ['off', 'on'];
 
-/** An option given as a boolean (true = `boolTrue`) or by name; pushes the current value. */
-function enumOption(L: LuaState, idx: number, get: () => number, set: (v: number) => void,
-  options: readonly string[] = BOOL_OPTIONS, boolTrue = 1): void {
+/** An option given as a boolean (true is option 1) or by name; pushes the current value (false/true or its name). */
+function enumOption(L: LuaState, idx: number, cfg: Config, key: keyof Config, options: readonly string[] = BOOL_OPTIONS): void {
   if (lua.lua_type(L, idx) !== lua.LUA_TNIL) {
     if (lua.lua_type(L, idx) === lua.LUA_TBOOLEAN) {
-      set(lua.lua_toboolean(L, idx) ? boolTrue : 0);
+      cfg[key] = lua.lua_toboolean(L, idx) ? 1 : 0;
     } else {
       const name = fromLua(aux.luaL_checklstring(L, idx));
       const i = options.indexOf(name);
       if (i < 0) argError(L, idx, `invalid option '${name}'`);
-      set(i);
+      cfg[key] = i;
     }
   }
-  const v = get();
-  if (v === 0 || v === boolTrue) lua.lua_pushboolean(L, v);
+  const v = cfg[key];
+  if (v <= 1) lua.lua_pushboolean(L, v);
   else lua.lua_pushstring(L, toLua(options[v]));
 }
 
 /** An integer option in [min, max]; lua-cjson names argument #1 in the range error whatever its position. */
-function intOption(L: LuaState, idx: number, get: () => number, set: (v: number) => void, min: number, max: number): void {
+function intOption(L: LuaState, idx: number, cfg: Config, key: keyof Config, min: number, max: number): void {
   if (lua.lua_type(L, idx) !== lua.LUA_TNIL) {
     const v = checkInt(L, idx);
     if (!(min <= v && v <= max)) argError(L, 1, `expected integer between ${min} and ${max}`);
-    set(v);
+    cfg[key] = v;
   }
-  lua.lua_pushinteger(L, get());
+  lua.lua_pushinteger(L, cfg[key]);
+}
+
+/** A configuration function of one integer setting. */
+function intSetting(cfg: Config, key: keyof Config, min: number, max: number): LuaFn {
+  return (L) => {
+    argInit(L, 1);
+    intOption(L, 1, cfg, key, min, max);
+    return 1;
+  };
+}
+
+/** A configuration function of one boolean / named setting. */
+function enumSetting(cfg: Config, key: keyof Config, options?: readonly string[]): LuaFn {
+  return (L) => {
+    argInit(L, 1);
+    enumOption(L, 1, cfg, key, options);
+    return 1;
+  };
 }
 
 // --- encoding ---------------------------------------------------------------------------------------------
-
-const TYPE_NAMES: Record<number, string> = {};
 
 function typeName(L: LuaState, idx: number): string {
   return fromLua(lua.lua_typename(L, lua.lua_type(L, idx)));
@@ -157,75 +172,92 @@ class Encoder {
     return max;
   }
 
-  /** Append the value at the top of the stack. */
+  /**
+   * Append the value at the top of the stack (popping it). Nested tables are walked with an explicit stack of
+   * frames, not by recursion: 1000 levels of JS recursion, plus the error handler run on top of them, would
+   * overflow V8's stack inside a server. Each open table stays on the Lua stack, with its current key for
+   * objects, as lua-cjson keeps them.
+   */
   value(): void {
+    const L = this.L;
+    /** per open table: array length, or -1 for an object; and the last index / whether a member was written */
+    const frames: { len: number; i: number }[] = [];
+    let opened = this.open(frames);
+    for (;;) {
+      if (!opened) lua.lua_pop(L, 1);
+      const f = frames[frames.length - 1];
+      if (f === undefined) return;
+      if (f.len >= 0) {
+        if (f.i < f.len) {
+          if (f.i++ > 0) this.out.push(',');
+          lua.lua_rawgeti(L, -1, f.i);
+          opened = this.open(frames);
+          continue;
+        }
+        this.out.push(']');
+      } else {
+        if (lua.lua_next(L, -2) !== 0) {
+          if (f.i++ > 0) this.out.push(',');
+          const kt = lua.lua_type(L, -2);
+          if (kt === lua.LUA_TNUMBER) {
+            this.out.push('"');
+            this.number(-2);
+            this.out.push('":');
+          } else if (kt === lua.LUA_TSTRING) {
+            this.out.push(encodeString(fromLua(lua.lua_tolstring(L, -2))), ':');
+          } else {
+            encodeError(L, -2, 'table key must be a number or string');
+          }
+          opened = this.open(frames);
+          continue;
+        }
+        this.out.push('}');
+      }
+      // the table is done: pop it (lua_next already popped an object's last key)
+      frames.pop();
+      this.depth--;
+      opened = false;
+    }
+  }
+
+  /** Write a scalar at the top of the stack (false: the caller pops it), or open a table (true: it stays). */
+  private open(frames: { len: number; i: number }[]): boolean {
     const L = this.L;
     switch (lua.lua_type(L, -1)) {
       case lua.LUA_TSTRING:
         this.out.push(encodeString(fromLua(lua.lua_tolstring(L, -1))));
-        return;
+        return false;
       case lua.LUA_TNUMBER:
         this.number(-1);
-        return;
+        return false;
       case lua.LUA_TBOOLEAN:
         this.out.push(lua.lua_toboolean(L, -1) ? 'true' : 'false');
-        return;
+        return false;
       case lua.LUA_TNIL:
         this.out.push('null');
-        return;
+        return false;
       case lua.LUA_TLIGHTUSERDATA:
         if (lua.lua_touserdata(L, -1) === null) {
           this.out.push('null');
-          return;
+          return false;
         }
         break;
       case lua.LUA_TTABLE: {
         this.depth++;
-        if (this.depth > this.cfg.encodeMaxDepth) libError(L, `Cannot serialise, excessive nesting (${this.depth})`);
+        if (this.depth > this.cfg.encodeMaxDepth || !lua.lua_checkstack(L, 3)) libError(L, `Cannot serialise, excessive nesting (${this.depth})`);
         const len = this.arrayLength();
-        if (len > 0) this.array(len);
-        else this.object();
-        this.depth--;
-        return;
+        if (len > 0) {
+          this.out.push('[');
+          frames.push({ len, i: 0 });
+        } else {
+          this.out.push('{');
+          frames.push({ len: -1, i: 0 });
+          lua.lua_pushnil(L);
+        }
+        return true;
       }
     }
-    encodeError(L, -1, 'type not supported');
-  }
-
-  array(len: number): void {
-    const L = this.L;
-    this.out.push('[');
-    for (let i = 1; i <= len; i++) {
-      if (i > 1) this.out.push(',');
-      lua.lua_rawgeti(L, -1, i);
-      this.value();
-      lua.lua_pop(L, 1);
-    }
-    this.out.push(']');
-  }
-
-  object(): void {
-    const L = this.L;
-    this.out.push('{');
-    let comma = false;
-    lua.lua_pushnil(L);
-    while (lua.lua_next(L, -2) !== 0) {
-      if (comma) this.out.push(',');
-      comma = true;
-      const kt = lua.lua_type(L, -2);
-      if (kt === lua.LUA_TNUMBER) {
-        this.out.push('"');
-        this.number(-2);
-        this.out.push('":');
-      } else if (kt === lua.LUA_TSTRING) {
-        this.out.push(encodeString(fromLua(lua.lua_tolstring(L, -2))), ':');
-      } else {
-        encodeError(L, -2, 'table key must be a number or string');
-      }
-      this.value();
-      lua.lua_pop(L, 1);
-    }
-    this.out.push('}');
+    return encodeError(L, -1, 'type not supported');
   }
 }
 
@@ -407,13 +439,63 @@ class Decoder {
 
   private descend(): void {
     this.depth++;
-    if (this.depth > this.cfg.decodeMaxDepth) {
+    if (this.depth > this.cfg.decodeMaxDepth || !lua.lua_checkstack(this.L, 3)) {
       libError(this.L, `Found too many nested data structures (${this.depth}) at character ${this.pos}`);
     }
   }
 
-  /** Push the value starting with token t. */
-  value(t: Token): void {
+  /** Push the value starting with token t; nested containers are walked without recursion (see Encoder.value). */
+  value(first: Token): void {
+    const L = this.L;
+    /** per open container: array (next index) or object (-1) */
+    const frames: number[] = [];
+    let t = first;
+    for (;;) {
+      if (t.type === T.ObjBegin || t.type === T.ArrBegin) {
+        const isArr = t.type === T.ArrBegin;
+        this.descend();
+        lua.lua_newtable(L);
+        t = this.next();
+        if (t.type !== (isArr ? T.ArrEnd : T.ObjEnd)) {
+          frames.push(isArr ? 1 : -1);
+          if (!isArr) t = this.member(t);
+          continue;
+        }
+        this.depth--;
+      } else {
+        this.scalar(t);
+      }
+      // a whole value is on the stack: store it in its container, then see what follows
+      for (;;) {
+        const f = frames.length - 1;
+        if (f < 0) return;
+        const isArr = frames[f] > 0;
+        if (isArr) lua.lua_rawseti(L, -2, frames[f]++);
+        else lua.lua_rawset(L, -3);
+        t = this.next();
+        if (t.type === (isArr ? T.ArrEnd : T.ObjEnd)) {
+          frames.pop();
+          this.depth--;
+          continue;
+        }
+        if (t.type !== T.Comma) this.throwParse(isArr ? 'comma or array end' : 'comma or object end', t);
+        t = this.next();
+        if (!isArr) t = this.member(t);
+        break;
+      }
+    }
+  }
+
+  /** An object member's key and colon (t is the key's token); returns the token starting its value. */
+  private member(t: Token): Token {
+    if (t.type !== T.Str) this.throwParse('object key string', t);
+    lua.lua_pushstring(this.L, toLua(t.str));
+    const colon = this.next();
+    if (colon.type !== T.Colon) this.throwParse('colon', colon);
+    return this.next();
+  }
+
+  private scalar(t: Token): void {
     const L = this.L;
     switch (t.type) {
       case T.Str:
@@ -428,55 +510,9 @@ class Decoder {
       case T.Null:
         lua.lua_pushlightuserdata(L, null);
         return;
-      case T.ObjBegin:
-        this.object();
-        return;
-      case T.ArrBegin:
-        this.array();
-        return;
       default:
         this.throwParse('value', t);
     }
-  }
-
-  private object(): void {
-    const L = this.L;
-    this.descend();
-    lua.lua_newtable(L);
-    let t = this.next();
-    if (t.type !== T.ObjEnd) {
-      for (;;) {
-        if (t.type !== T.Str) this.throwParse('object key string', t);
-        lua.lua_pushstring(L, toLua(t.str));
-        t = this.next();
-        if (t.type !== T.Colon) this.throwParse('colon', t);
-        this.value(this.next());
-        lua.lua_rawset(L, -3);
-        t = this.next();
-        if (t.type === T.ObjEnd) break;
-        if (t.type !== T.Comma) this.throwParse('comma or object end', t);
-        t = this.next();
-      }
-    }
-    this.depth--;
-  }
-
-  private array(): void {
-    const L = this.L;
-    this.descend();
-    lua.lua_newtable(L);
-    let t = this.next();
-    if (t.type !== T.ArrEnd) {
-      for (let i = 1; ; i++) {
-        this.value(t);
-        lua.lua_rawseti(L, -2, i);
-        t = this.next();
-        if (t.type === T.ArrEnd) break;
-        if (t.type !== T.Comma) this.throwParse('comma or array end', t);
-        t = this.next();
-      }
-    }
-    this.depth--;
   }
 }
 
@@ -505,42 +541,18 @@ export function pushCjson(L: LuaState): void {
     }],
     ['encode_sparse_array', (L) => {
       argInit(L, 3);
-      enumOption(L, 1, () => cfg.sparseConvert, (v) => { cfg.sparseConvert = v; });
-      intOption(L, 2, () => cfg.sparseRatio, (v) => { cfg.sparseRatio = v; }, 0, INT_MAX);
-      intOption(L, 3, () => cfg.sparseSafe, (v) => { cfg.sparseSafe = v; }, 0, INT_MAX);
+      enumOption(L, 1, cfg, 'sparseConvert');
+      intOption(L, 2, cfg, 'sparseRatio', 0, INT_MAX);
+      intOption(L, 3, cfg, 'sparseSafe', 0, INT_MAX);
       return 3;
     }],
-    ['encode_max_depth', (L) => {
-      argInit(L, 1);
-      intOption(L, 1, () => cfg.encodeMaxDepth, (v) => { cfg.encodeMaxDepth = v; }, 1, INT_MAX);
-      return 1;
-    }],
-    ['decode_max_depth', (L) => {
-      argInit(L, 1);
-      intOption(L, 1, () => cfg.decodeMaxDepth, (v) => { cfg.decodeMaxDepth = v; }, 1, INT_MAX);
-      return 1;
-    }],
-    ['encode_number_precision', (L) => {
-      argInit(L, 1);
-      intOption(L, 1, () => cfg.precision, (v) => { cfg.precision = v; }, 1, 14);
-      return 1;
-    }],
+    ['encode_max_depth', intSetting(cfg, 'encodeMaxDepth', 1, INT_MAX)],
+    ['decode_max_depth', intSetting(cfg, 'decodeMaxDepth', 1, INT_MAX)],
+    ['encode_number_precision', intSetting(cfg, 'precision', 1, 14)],
     // the encode buffer is a C memory optimisation; the setting is kept and reported only
-    ['encode_keep_buffer', (L) => {
-      argInit(L, 1);
-      enumOption(L, 1, () => cfg.keepBuffer, (v) => { cfg.keepBuffer = v; });
-      return 1;
-    }],
-    ['encode_invalid_numbers', (L) => {
-      argInit(L, 1);
-      enumOption(L, 1, () => cfg.encodeInvalid, (v) => { cfg.encodeInvalid = v; }, ['off', 'on', 'null'], 1);
-      return 1;
-    }],
-    ['decode_invalid_numbers', (L) => {
-      argInit(L, 1);
-      enumOption(L, 1, () => cfg.decodeInvalid, (v) => { cfg.decodeInvalid = v; });
-      return 1;
-    }],
+    ['encode_keep_buffer', enumSetting(cfg, 'keepBuffer')],
+    ['encode_invalid_numbers', enumSetting(cfg, 'encodeInvalid', ['off', 'on', 'null'])],
+    ['decode_invalid_numbers', enumSetting(cfg, 'decodeInvalid')],
     ['new', (L) => {
       pushCjson(L);
       return 1;

@@ -8,16 +8,29 @@ import { toLua, type LuaState } from './vm';
 const lua: any = luaApi;
 const aux: any = lauxlib;
 
+/**
+ * Lua 5.1's LUAI_MAXCSTACK: lua_checkstack fails when a C function would hold more than this many values, which is
+ * where Redis's libraries stop with "stack overflow (...)" (fengari's limit is far larger).
+ */
+export const C_STACK_LIMIT = 8000;
+
+/** luaL_checkstack as Lua 5.1 behaves in a C function. */
+export function checkStack51(L: LuaState, n: number, what: string): void {
+  if (lua.lua_gettop(L) + n > C_STACK_LIMIT || !lua.lua_checkstack(L, n)) libError(L, `stack overflow (${what})`);
+}
+
 export type LuaFn = (L: LuaState) => number;
 
 /** luaL_argerror: "bad argument #<arg> to '<fn>' (<msg>)". */
 export function argError(L: LuaState, arg: number, msg: string): never {
+  lua.lua_checkstack(L, 5); // room for the message even when the caller filled its frame
   aux.luaL_argerror(L, arg, toLua(msg));
   throw new Error('unreachable');
 }
 
 /** luaL_error with a fixed message (the position of the calling script line is prepended, as in Lua). */
 export function libError(L: LuaState, msg: string): never {
+  lua.lua_checkstack(L, 5);
   aux.luaL_error(L, toLua('%s'), toLua(msg));
   throw new Error('unreachable');
 }

@@ -20,6 +20,10 @@ import * as luaApi from 'fengari/src/lua.js';
 import * as lauxlib from 'fengari/src/lauxlib.js';
 import * as lualib from 'fengari/src/lualib.js';
 import { host } from '../runtime';
+import { pushCjson } from './cjson';
+import { pushCmsgpack } from './cmsgpack';
+import { pushBit } from './bit';
+import { pushStruct } from './struct';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const lua: any = luaApi;
@@ -112,6 +116,8 @@ export function formatG(n: number, precision: number): string {
 function tostring51(L: LuaState): number {
   aux.luaL_checkany(L, 1);
   if (lua.lua_type(L, 1) === lua.LUA_TNUMBER) pushString(L, numberText(L, 1));
+  // cjson.null: C prints a NULL pointer as "(nil)"
+  else if (lua.lua_type(L, 1) === lua.LUA_TLIGHTUSERDATA && lua.lua_touserdata(L, 1) === null) pushString(L, 'userdata: (nil)');
   else aux.luaL_tolstring(L, 1);
   return 1;
 }
@@ -217,6 +223,10 @@ function aclCheckCmd(L: LuaState): number {
   lua.lua_pushboolean(L, ok);
   return 1;
 }
+
+/** The libraries Redis 7.0 loads besides Lua's own (each in its own file): global name -> pushes its table. */
+const LIBS: [string, (L: LuaState) => void][] = [['cjson', pushCjson], ['cmsgpack', pushCmsgpack], ['bit', pushBit],
+  ['struct', pushStruct]];
 
 // --- protection -------------------------------------------------------------------------------------------
 
@@ -370,8 +380,12 @@ function createVm(): Vm {
   pushString(L, '7.0.15');
   lua.lua_setfield(L, -2, 'REDIS_VERSION');
   lua.lua_setglobal(L, 'redis');
+  for (const [name, push] of LIBS) {
+    push(L);
+    lua.lua_setglobal(L, name);
+  }
   // Library tables become read-only proxies (also the string metatable's __index, so ("x"):upper() works).
-  for (const name of ['redis', 'table', 'string', 'math', 'coroutine']) {
+  for (const name of ['redis', 'table', 'string', 'math', 'coroutine', ...LIBS.map(([n]) => n)]) {
     lua.lua_getglobal(L, name);
     proxyTop(L);
     if (name === 'string') {
