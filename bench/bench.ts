@@ -47,7 +47,7 @@ const SERVER_ARGS = ['--save', '', '--appendonly', 'no'];
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    quick: false, repeats: 3, seconds: 1.5, budget: 480, n: 0, tests: Object.keys(TESTS), pipelines: [1, 16], clients: 50,
+    quick: false, repeats: 5, seconds: 1.5, budget: 540, n: 0, tests: Object.keys(TESTS), pipelines: [1, 16], clients: 50,
     keys: 1_000_000, hashes: 100_000, memory: true, load: true, out: path.join(__dirname, 'out'),
   };
   if (argv.includes('--quick')) Object.assign(o, { quick: true, repeats: 1, keys: 100_000, hashes: 10_000 });
