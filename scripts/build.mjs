@@ -124,6 +124,24 @@ const noProcessHooks = {
   },
 };
 
+/**
+ * Lua 5.1 (Redis's) numbers are doubles: 0x100000000 is 4294967296 and 0xffffffff is 4294967295. fengari's
+ * integers are 32-bit and its lexer and tonumber wrap a hex numeral to them (Lua 5.3's rule), so BullMQ's
+ * `counter % 0x100000000` became `n % 0` ("attempt to perform 'n%0'"). A hex numeral beyond the 32-bit
+ * integers is read as a float instead, as 5.1 reads every numeral.
+ */
+const HEX_WRAP = 'a = (a * 16 + luaO_hexavalue(s[i]))|0;';
+const lua51HexNumerals = {
+  name: 'lua51-hex-numerals',
+  setup(build) {
+    build.onLoad({ filter: /fengari[\\/]src[\\/]lobject\.js$/ }, async (args) => {
+      const text = await fs.promises.readFile(args.path, 'utf8');
+      if (!text.includes(HEX_WRAP)) throw new Error(`${args.path}: l_str2int changed, update the lua51-hex-numerals patch`);
+      return { contents: text.replace(HEX_WRAP, 'a = a * 16 + luaO_hexavalue(s[i]); if (a > 0x7fffffff) return null;'), loader: 'js' };
+    });
+  },
+};
+
 async function buildLogic() {
   fs.mkdirSync(logicOutDir, { recursive: true });
   const res = await esbuild.build({
@@ -131,7 +149,7 @@ async function buildLogic() {
     entryPoints: [path.join(root, 'src/logic/index.ts')],
     outfile: logicOut,
     write: false,
-    plugins: [jsonAsParse, noProcessHooks],
+    plugins: [jsonAsParse, noProcessHooks, lua51HexNumerals],
     define: { __LOGIC_VERSION__: JSON.stringify(logicVersion), ...logicDefines },
   });
   const bytes = Buffer.from(res.outputFiles[0].contents);

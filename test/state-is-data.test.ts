@@ -90,6 +90,9 @@ describe('State is plain data (DESIGN rule 1)', () => {
     send(a, 'SADD', 'set', 'a', '1', '2');
     send(a, 'SADD', 'iset', '1', '2', '3');
     send(a, 'ZADD', 'z', '1', 'a', '2', 'b');
+    send(a, 'XADD', 'x', '*', 'f', 'v');
+    send(a, 'XADD', 'x', 'MAXLEN', '~', '5', '*', 'f', 'v', 'g', 'w');
+    send(a, 'XDEL', 'x', '0-1');
     for (let i = 0; i < 200; i++) send(a, 'SET', `k${i}`, String(i));
     send(a, 'SCAN', '0', 'COUNT', '10');
     send(a, 'SORT', 'l', 'ALPHA', 'STORE', 'sorted');

@@ -73,8 +73,13 @@ export function getTimeoutOrReply(c: Client, text: string): number | null {
     addError(c, 'ERR timeout is negative');
     return null;
   }
+  return deadlineAfter(ms);
+}
+
+/** The absolute unix ms `ms` (>= 0) from now; 0 (forever) for 0. Redis adds the time without an overflow
+ *  check; a wrapped deadline is never reached. */
+export function deadlineAfter(ms: bigint): number {
   if (ms === 0n) return 0;
-  // Redis adds the time without an overflow check; a wrapped deadline is never reached.
   const at = BigInt.asIntN(64, ms + BigInt(now()));
   return at <= 0n ? 0 : Number(at);
 }

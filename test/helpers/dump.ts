@@ -28,6 +28,7 @@ export async function dumpAll(port: number, dbs: readonly number[], encodings = 
       else if (type === 'list') content = await q('LRANGE', k, '0', '-1');
       else if (type === 'set') content = ((await q('SMEMBERS', k)) as string[]).sort();
       else if (type === 'zset') content = await q('ZRANGE', k, '0', '-1', 'WITHSCORES');
+      else if (type === 'stream') content = [await q('XRANGE', k, '-', '+'), await q('XINFO', 'STREAM', k)];
       else {
         const flat = (await q('HGETALL', k)) as string[];
         const pairs: string[] = [];

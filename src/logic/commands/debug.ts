@@ -20,6 +20,7 @@ import {
 } from '../resp/reply';
 import { cfg, cfgInt, dbOf, host, state, type Client } from '../runtime';
 import { isHash } from '../types/hash';
+import { idText, isStream, streamEntries } from '../types/stream';
 import { listToArray, type ListValue } from '../types/list';
 import { isSet } from '../types/set';
 import { createdString, readString } from '../types/string';
@@ -78,8 +79,8 @@ function fixed2(x: number): string {
 // SHA1s of their elements, ordered ones (lists) chain them; each key's digest is xored into the dataset's,
 // after each non-empty db's number. The result equals redis-server's for the same data.
 
-/** OBJ_STRING .. OBJ_HASH, as the type numbers Redis mixes in. */
-const TYPE_CODE: Record<string, number> = { string: 0, list: 1, set: 2, zset: 3, hash: 4 };
+/** OBJ_STRING .. OBJ_HASH and OBJ_STREAM, as the type numbers Redis mixes in. */
+const TYPE_CODE: Record<string, number> = { string: 0, list: 1, set: 2, zset: 3, hash: 4, stream: 6 };
 
 function sha1(data: Buffer): Buffer {
   return hash('sha1', data, 'buffer');
@@ -155,6 +156,12 @@ function valueDigest(digest: Buffer, v: StoredValue, hasExpire: boolean): void {
       mixDigest(ele, v.f[i]);
       mixDigest(ele, v.v[i]);
       xorDigest(digest, ele);
+    }
+  } else if (isStream(v)) {
+    // every valid entry in order: its ID as "<ms>.<seq>", then its fields and values
+    for (const [id, fv] of streamEntries(v)) {
+      mixDigest(digest, idText(id).replace('-', '.'));
+      for (const x of fv) mixDigest(digest, x);
     }
   }
   if (hasExpire) xorHash(digest, (expireHash ??= sha1(Buffer.from('!!expire!!', 'latin1'))));

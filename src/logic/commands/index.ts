@@ -13,6 +13,7 @@ import { commands as multi } from './multi';
 import { commands as pubsub } from './pubsub';
 import { commands as zsets } from './zsets';
 import { commands as hashes } from './hashes';
+import { commands as streams } from './streams';
 import { commands as sets } from './sets';
 import { commands as sort } from './sort';
 import { commands as persistence } from './persistence';
@@ -34,6 +35,7 @@ export const allSpecs: CommandSpec[] = [
   ...pubsub,
   ...zsets,
   ...hashes,
+  ...streams,
   ...sets,
   ...sort,
   ...persistence,

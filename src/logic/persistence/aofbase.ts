@@ -13,6 +13,7 @@ import { bulkProto } from '../resp/reply';
 import { isHash } from '../types/hash';
 import { listToArray, type ListValue } from '../types/list';
 import { isSet } from '../types/set';
+import { byName, idText, isStream, streamEntries, type StreamRecord } from '../types/stream';
 import { readString } from '../types/string';
 import { isZset, zsetEntries } from '../types/zset';
 import { formatDouble17g } from '../util/numbers';
@@ -61,7 +62,44 @@ export function respValue(key: string, v: StoredValue): string {
     for (let i = 0; i < v.f.length; i++) flat.push(v.f[i], v.v[i]);
     return batched('HMSET', key, flat, 2);
   }
+  if (isStream(v)) return respStream(key, v);
   throw new Error(`cannot rewrite a value of type ${v.type}`);
+}
+
+function respArgs(args: readonly string[]): string {
+  let out = `*${args.length}\r\n`;
+  for (const a of args) out += bulkProto(a);
+  return out;
+}
+
+/**
+ * rewriteStreamObject: an XADD per entry (an empty stream: XADD key MAXLEN 0 0-1 x y), XSETID with the last
+ * ID, entries added and max deleted ID, then per group XGROUP CREATE ... ENTRIESREAD, an XCLAIM ... JUSTID FORCE
+ * per pending entry of each consumer, and XGROUP CREATECONSUMER for a consumer without pending entries.
+ */
+function respStream(key: string, s: StreamRecord): string {
+  let out = '';
+  if (s.length > 0) {
+    for (const [id, fv] of streamEntries(s)) out += respArgs(['XADD', key, idText(id), ...fv]);
+  } else {
+    out += respArgs(['XADD', key, 'MAXLEN', '0', '0-1', 'x', 'y']);
+  }
+  out += respArgs(['XSETID', key, idText(s.lastId), 'ENTRIESADDED', String(s.entriesAdded), 'MAXDELETEDID', idText(s.maxDeletedId)]);
+  for (const g of s.groups.slice().sort(byName)) {
+    out += respArgs(['XGROUP', 'CREATE', key, g.name, idText(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
+    const pending = new Map(g.pel.map((p) => [p.id, p]));
+    for (const c of g.consumers.slice().sort(byName)) {
+      if (c.pel.length === 0) {
+        out += respArgs(['XGROUP', 'CREATECONSUMER', key, g.name, c.name]);
+        continue;
+      }
+      for (const id of c.pel) {
+        const p = pending.get(id)!;
+        out += respArgs(['XCLAIM', key, g.name, c.name, '0', idText(id), 'TIME', String(p.time), 'RETRYCOUNT', String(p.count), 'JUSTID', 'FORCE']);
+      }
+    }
+  }
+  return out;
 }
 
 /** One key of the base: its commands, then PEXPIREAT when it has a TTL. */

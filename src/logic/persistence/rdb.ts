@@ -13,6 +13,7 @@
 import type { StoredValue } from '../../abi';
 import { hashFromPairs, type HashRecord } from '../types/hash';
 import { listFromArray, listToArray, type ListValue } from '../types/list';
+import { decodeStreamBody, encodeStreamBody, type StreamRecord } from './rdbstream';
 import { setFromMembers, type SetRecord } from '../types/set';
 import { isCanonicalInt64, readString, storedString } from '../types/string';
 import { listpackLimits, listpackScoreText, zsetEntries, zsetFromEntries, type ZsetRecord } from '../types/zset';
@@ -38,6 +39,8 @@ const T_LIST_QUICKLIST = 14;
 const T_HASH_LISTPACK = 16;
 const T_ZSET_LISTPACK = 17;
 const T_LIST_QUICKLIST_2 = 18;
+const T_STREAM_LISTPACKS = 15;
+const T_STREAM_LISTPACKS_2 = 19;
 // opcodes
 const OP_FUNCTION2 = 245;
 const OP_MODULE_AUX = 247;
@@ -138,7 +141,7 @@ export function writeString(o: Out, s: string, compress: boolean): void {
 }
 
 /** rdbSaveRawString for a blob (listpack, intset). */
-function writeBlob(o: Out, b: Buffer, compress: boolean): void {
+export function writeBlob(o: Out, b: Buffer, compress: boolean): void {
   if (compress && b.length > 20 && writeLzf(o, b)) return;
   writeLen(o, b.length);
   o.bytes(b);
@@ -365,6 +368,9 @@ export function encodeValue(v: StoredValue, compress: boolean): PreSerialized {
         writeString(o, h.v[i], compress);
       }
     }
+  } else if (v.type === 'stream') {
+    t = T_STREAM_LISTPACKS_2;
+    encodeStreamBody(o, v as StreamRecord, compress);
   } else {
     throw new Error(`cannot save a value of type ${v.type}`);
   }
@@ -442,7 +448,7 @@ export interface LoadResult {
 }
 
 /** Sequential reader over a dump in memory. */
-class In {
+export class In {
   pos = 0;
   constructor(readonly b: Buffer) {}
   need(n: number, what: string): void {
@@ -525,7 +531,7 @@ class In {
   }
 }
 
-function corrupt(msg: string, at: number): never {
+export function corrupt(msg: string, at: number): never {
   throw new RdbError(msg, at);
 }
 
@@ -813,6 +819,10 @@ function readObject(r: In, t: number): StoredValue | null {
       if (h.f.length * 2 !== flat.length) corrupt('Hash with dup elements', at);
       return h;
     }
+    case T_STREAM_LISTPACKS:
+    case T_STREAM_LISTPACKS_2:
+      // an empty stream is a value (XDEL can empty one): never skipped
+      return decodeStreamBody(r, t === T_STREAM_LISTPACKS_2, at);
     default:
       return corrupt(`Unknown RDB encoding type ${t}`, at - 1);
   }
