@@ -6,16 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { show } from './helpers/diff';
-import { withBundles, withPair } from './helpers/duo';
-import { decodeReply, encodeCommand, type RawClient } from './helpers/resp';
+import { blockAll, blockedClients, waitBlocked, withBundles, withPair } from './helpers/duo';
+import { encodeCommand } from './helpers/resp';
 import { info, load, waitUntil } from './helpers/upgrade';
 
 const enc = (...args: string[]) => encodeCommand(args).toString('latin1');
-
-async function blockedClients(c: RawClient): Promise<number> {
-  const text = decodeReply(await c.command('INFO', 'clients')) as string;
-  return Number(/blocked_clients:(\d+)/.exec(text)![1]);
-}
 
 describe('blocking list commands match redis-server', () => {
   // a fresh set of connections for each test; both servers flushed after it
@@ -30,38 +25,19 @@ describe('blocking list commands match redis-server', () => {
     conn: (name: string) => t.d.conn(name),
   };
 
-  /** Wait until both servers report n blocked clients (commands sent on other connections have arrived). */
-  async function waitBlocked(n: number): Promise<void> {
-    let last: number[] = [];
-    await waitUntil(`${n} blocked clients (last ${last})`, async () => {
-      last = await Promise.all([blockedClients(t.p.h), blockedClients(t.p.r)]);
-      return last[0] === n && last[1] === n;
-    }, 5000, 5);
-  }
-
-  /** Send a blocking command on each named connection in turn, each one blocked before the next. */
-  async function blockAll(steps: string[][]): Promise<void> {
-    const before = await blockedClients(t.p.h);
-    for (let i = 0; i < steps.length; i++) {
-      const [name, ...args] = steps[i];
-      await duo.send(name, ...args);
-      await waitBlocked(before + i + 1);
-    }
-  }
-
   it('clients blocked on one key are served in the order they blocked', async () => {
-    await blockAll([['c1', 'BLPOP', 'q', '0'], ['c2', 'BRPOP', 'q', '0'], ['c3', 'BLPOP', 'q', '0']]);
+    await blockAll(t, [['c1', 'BLPOP', 'q', '0'], ['c2', 'BRPOP', 'q', '0'], ['c3', 'BLPOP', 'q', '0']]);
     await duo.cmd('ctl', 'RPUSH', 'q', 'a', 'b', 'c', 'd');
     await duo.read('c1');
     await duo.read('c2');
     await duo.read('c3');
     await duo.cmd('ctl', 'LRANGE', 'q', '0', '-1');
-    await waitBlocked(0);
+    await waitBlocked(t.p, 0);
     // one element for three waiters: only the first is served, the others keep their place
-    await blockAll([['c1', 'BLPOP', 'q2', '0'], ['c2', 'BLPOP', 'q2', '0'], ['c3', 'BLPOP', 'q2', '0']]);
+    await blockAll(t, [['c1', 'BLPOP', 'q2', '0'], ['c2', 'BLPOP', 'q2', '0'], ['c3', 'BLPOP', 'q2', '0']]);
     await duo.cmd('ctl', 'RPUSH', 'q2', 'one');
     await duo.read('c1');
-    await waitBlocked(2);
+    await waitBlocked(t.p, 2);
     await duo.cmd('ctl', 'LPUSH', 'q2', 'x', 'y');
     await duo.read('c2');
     await duo.read('c3');
@@ -69,7 +45,7 @@ describe('blocking list commands match redis-server', () => {
   });
 
   it('a multi-key BLPOP is served from the key that became ready first', async () => {
-    await blockAll([['c1', 'BLPOP', 'k1', 'k2', '0'], ['c2', 'BLPOP', 'k2', 'k1', '0'], ['c3', 'BRPOP', 'k1', 'k3', '0']]);
+    await blockAll(t, [['c1', 'BLPOP', 'k1', 'k2', '0'], ['c2', 'BLPOP', 'k2', 'k1', '0'], ['c3', 'BRPOP', 'k1', 'k3', '0']]);
     await duo.script([['ctl', 'MULTI'], ['ctl', 'RPUSH', 'k2', 'x'], ['ctl', 'RPUSH', 'k1', 'y', 'z'], ['ctl', 'RPUSH', 'k3', 'w'], ['ctl', 'EXEC']]);
     await duo.read('c1');
     await duo.read('c2');
@@ -77,16 +53,16 @@ describe('blocking list commands match redis-server', () => {
     await duo.cmd('ctl', 'LRANGE', 'k1', '0', '-1');
     await duo.cmd('ctl', 'LRANGE', 'k3', '0', '-1');
     // pushes and pops inside one EXEC: only what is left at the end is served
-    await blockAll([['c1', 'BLPOP', 'm', '0'], ['c2', 'BLPOP', 'm', '0']]);
+    await blockAll(t, [['c1', 'BLPOP', 'm', '0'], ['c2', 'BLPOP', 'm', '0']]);
     await duo.script([['ctl', 'MULTI'], ['ctl', 'RPUSH', 'm', 'a', 'b'], ['ctl', 'LPOP', 'm'], ['ctl', 'EXEC']]);
     await duo.read('c1');
-    await waitBlocked(1);
+    await waitBlocked(t.p, 1);
     await duo.cmd('ctl', 'RPUSH', 'm', 'c');
     await duo.read('c2');
   });
 
   it('BLMOVE chains, BRPOPLPUSH and BLMPOP with COUNT', async () => {
-    await blockAll([
+    await blockAll(t, [
       ['c1', 'BLMOVE', 's1', 's2', 'LEFT', 'RIGHT', '0'], ['c2', 'BRPOPLPUSH', 's2', 's3', '0'],
       ['c3', 'BLMPOP', '0', '2', 'none', 's3', 'RIGHT', 'COUNT', '3'], ['c4', 'BLPOP', 's1', '0'],
     ]);
@@ -97,7 +73,7 @@ describe('blocking list commands match redis-server', () => {
     await duo.read('c4');
     await duo.script([['ctl', 'EXISTS', 's1', 's2', 's3']]);
     // BLMOVE onto the key it waits for, and a BLMPOP taking several elements
-    await blockAll([['c1', 'BLMOVE', 'r', 'r', 'RIGHT', 'LEFT', '0'], ['c2', 'BLMPOP', '0', '1', 'r', 'LEFT', 'COUNT', '2']]);
+    await blockAll(t, [['c1', 'BLMOVE', 'r', 'r', 'RIGHT', 'LEFT', '0'], ['c2', 'BLMPOP', '0', '1', 'r', 'LEFT', 'COUNT', '2']]);
     await duo.cmd('ctl', 'RPUSH', 'r', '1', '2', '3');
     await duo.read('c1');
     await duo.read('c2');
@@ -105,15 +81,15 @@ describe('blocking list commands match redis-server', () => {
   });
 
   it('a waiter is served only by a list: other types and a BLMOVE onto a wrong type', async () => {
-    await blockAll([['c1', 'BLPOP', 'w', '0']]);
+    await blockAll(t, [['c1', 'BLPOP', 'w', '0']]);
     await duo.cmd('ctl', 'ZADD', 'w', '1', 'a');
     await duo.cmd('ctl', 'DEL', 'w');
     await duo.cmd('ctl', 'SET', 'w', 'str');
     await duo.cmd('ctl', 'DEL', 'w');
-    await waitBlocked(1);
+    await waitBlocked(t.p, 1);
     await duo.cmd('ctl', 'RPUSH', 'w', 'x');
     await duo.read('c1');
-    await blockAll([['c1', 'BLMOVE', 'src', 'dst', 'LEFT', 'LEFT', '0']]);
+    await blockAll(t, [['c1', 'BLMOVE', 'src', 'dst', 'LEFT', 'LEFT', '0']]);
     await duo.cmd('ctl', 'SET', 'dst', 'str');
     await duo.cmd('ctl', 'RPUSH', 'src', 'a');
     await duo.read('c1');
@@ -121,7 +97,7 @@ describe('blocking list commands match redis-server', () => {
   });
 
   it('keys created by RENAME, MOVE, COPY, SWAPDB and LMOVE serve waiters', async () => {
-    await blockAll([['c1', 'BLPOP', 'rn', '0'], ['c2', 'BLPOP', 'mv', '0'], ['c3', 'BLPOP', 'cp', '0'], ['c4', 'BLPOP', 'sw', '0']]);
+    await blockAll(t, [['c1', 'BLPOP', 'rn', '0'], ['c2', 'BLPOP', 'mv', '0'], ['c3', 'BLPOP', 'cp', '0'], ['c4', 'BLPOP', 'sw', '0']]);
     await duo.script([['ctl', 'RPUSH', 'tmp', 'a', 'b'], ['ctl', 'RENAME', 'tmp', 'rn']]);
     await duo.read('c1');
     await duo.script([['ctl', 'SELECT', '1'], ['ctl', 'RPUSH', 'mv', 'm'], ['ctl', 'MOVE', 'mv', '0']]);
@@ -131,7 +107,7 @@ describe('blocking list commands match redis-server', () => {
     await duo.script([['ctl', 'SELECT', '1'], ['ctl', 'RPUSH', 'sw', 's'], ['ctl', 'SWAPDB', '0', '1']]);
     await duo.read('c4');
     await duo.cmd('ctl', 'SELECT', '0');
-    await blockAll([['c1', 'BLPOP', 'lm', '0']]);
+    await blockAll(t, [['c1', 'BLPOP', 'lm', '0']]);
     await duo.script([['ctl', 'RPUSH', 'from', 'v'], ['ctl', 'LMOVE', 'from', 'lm', 'LEFT', 'LEFT']]);
     await duo.read('c1');
   });
@@ -155,9 +131,9 @@ describe('blocking list commands match redis-server', () => {
   });
 
   it('pipelined commands of a served client run after it, and can serve others', async () => {
-    await blockAll([['c2', 'BLPOP', 'p2', '0']]);
+    await blockAll(t, [['c2', 'BLPOP', 'p2', '0']]);
     await duo.sendRaw('c1', enc('BLPOP', 'p1', '0') + enc('RPUSH', 'p2', 'from-c1') + enc('LLEN', 'p2'));
-    await waitBlocked(2);
+    await waitBlocked(t.p, 2);
     // input that arrives while the client is blocked waits too
     await duo.send('c1', 'ECHO', 'sent-while-blocked');
     await duo.send('c2', 'ECHO', 'c2-sent-while-blocked');
@@ -169,14 +145,14 @@ describe('blocking list commands match redis-server', () => {
   it('RESP3 replies of served clients, and CLIENT REPLY SKIP before a blocked command', async () => {
     await duo.hello('c1', '3');
     await duo.hello('c2', '3');
-    await blockAll([['c1', 'BLMPOP', '0', '2', 'x3', 'y3', 'RIGHT', 'COUNT', '2'], ['c2', 'BLPOP', 'x3', 'y3', '0']]);
+    await blockAll(t, [['c1', 'BLMPOP', '0', '2', 'x3', 'y3', 'RIGHT', 'COUNT', '2'], ['c2', 'BLPOP', 'x3', 'y3', '0']]);
     await duo.cmd('ctl', 'RPUSH', 'y3', 'a', 'b', 'c');
     await duo.read('c1');
     await duo.read('c2');
     await duo.send('c3', 'CLIENT', 'REPLY', 'SKIP');
-    await blockAll([['c3', 'BLPOP', 'sk', '0']]);
+    await blockAll(t, [['c3', 'BLPOP', 'sk', '0']]);
     await duo.cmd('ctl', 'RPUSH', 'sk', 'skipped');
-    await waitBlocked(0);
+    await waitBlocked(t.p, 0);
     await duo.cmd('c3', 'ECHO', 'visible');
     await duo.cmd('ctl', 'EXISTS', 'sk');
   });
@@ -194,10 +170,10 @@ describe('blocking list commands match redis-server', () => {
     for (const [args, how] of [[['BLPOP', 'u', '0'], []], [['BLMOVE', 'u', 'v', 'LEFT', 'LEFT', '100'], ['TIMEOUT']],
       [['BLMPOP', '0', '1', 'u', 'LEFT'], ['ERROR']], [['BRPOPLPUSH', 'u', 'v', '0'], ['error']]] as string[][][]) {
       await duo.sendRaw('c1', enc(...args) + enc('PING', 'next'));
-      await waitBlocked(1);
+      await waitBlocked(t.p, 1);
       await unblock(...how);
       await duo.read('c1', 2);
-      await waitBlocked(0);
+      await waitBlocked(t.p, 0);
     }
     await unblock('TIMEOUT');
     await duo.cmd('ctl', 'RPUSH', 'u', 'still-here');
@@ -220,18 +196,18 @@ describe('blocking list commands match redis-server', () => {
   });
 
   it('a client that disconnects while blocked leaves the queue', async () => {
-    await blockAll([['gone', 'BLPOP', 'dk', '0'], ['c2', 'BLPOP', 'dk', '0']]);
+    await blockAll(t, [['gone', 'BLPOP', 'dk', '0'], ['c2', 'BLPOP', 'dk', '0']]);
     const g = await duo.conn('gone');
     g.h.close();
     g.r.close();
-    await waitBlocked(1);
+    await waitBlocked(t.p, 1);
     await duo.cmd('ctl', 'RPUSH', 'dk', 'a', 'b');
     await duo.read('c2');
     await duo.cmd('ctl', 'LRANGE', 'dk', '0', '-1');
   });
 
   it('CLIENT LIST shows blocked clients with flag b and their command', async () => {
-    await blockAll([['c1', 'BLPOP', 'cl', '0']]);
+    await blockAll(t, [['c1', 'BLPOP', 'cl', '0']]);
     const ctl = await duo.conn('ctl');
     const [h, r] = await Promise.all([ctl.h.command('CLIENT', 'LIST'), ctl.r.command('CLIENT', 'LIST')]);
     const line = (s: string) => s.split('\n').find((l) => l.includes('cmd=blpop'))!;

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { show, startPair, type Pair } from './helpers/diff';
 import { assertSameData, dumpAll } from './helpers/dump';
-import { withBundles, withPair } from './helpers/duo';
+import { blockAll, blockedClients, waitBlocked, withBundles, withPair } from './helpers/duo';
 import { decodeReply, encodeCommand, RawClient } from './helpers/resp';
 import { scratch } from './helpers/scratch';
 import { startHotkv, startRedis } from './helpers/servers';
@@ -174,44 +174,22 @@ describe('keyspace events of the stream commands', () => {
   });
 });
 
-async function blockedClients(c: RawClient): Promise<number> {
-  const text = decodeReply(await c.command('INFO', 'clients')) as string;
-  return Number(/blocked_clients:(\d+)/.exec(text)![1]);
-}
-
 describe('blocking XREAD matches redis-server', () => {
   const t = withPair();
 
-  async function waitBlocked(n: number): Promise<void> {
-    let last: number[] = [];
-    await waitUntil(`${n} blocked clients (last ${last})`, async () => {
-      last = await Promise.all([blockedClients(t.p.h), blockedClients(t.p.r)]);
-      return last[0] === n && last[1] === n;
-    }, 5000, 5);
-  }
-
-  async function blockAll(steps: string[][]): Promise<void> {
-    const before = await blockedClients(t.p.h);
-    for (let i = 0; i < steps.length; i++) {
-      const [name, ...args] = steps[i];
-      await t.d.send(name, ...args);
-      await waitBlocked(before + i + 1);
-    }
-  }
-
   it('XREAD BLOCK $ is woken by XADD, several clients in the order they blocked, COUNT, several streams', async () => {
     await t.d.cmd('w', 'XADD', 'a', '1-1', 'old', 'x');
-    await blockAll([
+    await blockAll(t, [
       ['c1', 'XREAD', 'BLOCK', '0', 'STREAMS', 'a', '$'], ['c2', 'XREAD', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 'b', 'a', '$', '$'],
       ['c3', 'XREAD', 'BLOCK', '0', 'STREAMS', 'a', '1-1'], ['c4', 'XREAD', 'BLOCK', '0', 'STREAMS', 'b', '0'],
     ]);
     await t.d.sendRaw('w', enc('MULTI') + enc('XADD', 'a', '2-1', 'f', '1') + enc('XADD', 'a', '2-2', 'f', '2') + enc('EXEC'));
     await t.d.read('w', 4);
     for (const c of ['c1', 'c2', 'c3']) await t.d.read(c);
-    await waitBlocked(1);
+    await waitBlocked(t.p, 1);
     await t.d.cmd('w', 'XADD', 'b', '5-0', 'g', 'h');
     await t.d.read('c4');
-    await waitBlocked(0);
+    await waitBlocked(t.p, 0);
   });
 
   it('times out with a null reply (RESP2 and RESP3), is not served by a too small ID, nor by another type', async () => {
@@ -219,15 +197,15 @@ describe('blocking XREAD matches redis-server', () => {
     await t.d.hello('t', '3');
     await t.d.cmd('t', 'XREAD', 'BLOCK', '30', 'STREAMS', 'none', '0');
     await t.d.cmd('w', 'XADD', 'k', '5-0', 'a', 'b');
-    await blockAll([['c1', 'XREAD', 'BLOCK', '0', 'STREAMS', 'k', '7-0'], ['c2', 'XREAD', 'BLOCK', '0', 'STREAMS', 'other', '$']]);
+    await blockAll(t, [['c1', 'XREAD', 'BLOCK', '0', 'STREAMS', 'k', '7-0'], ['c2', 'XREAD', 'BLOCK', '0', 'STREAMS', 'other', '$']]);
     await t.d.hello('c3', '3');
-    await blockAll([['c3', 'XREAD', 'BLOCK', '0', 'STREAMS', 'k', '$']]);
+    await blockAll(t, [['c3', 'XREAD', 'BLOCK', '0', 'STREAMS', 'k', '$']]);
     await t.d.cmd('w', 'XADD', 'k', '6-0', 'a', 'b');
     await t.d.read('c3');
     await t.d.cmd('w', 'LPUSH', 'other', 'x');
     await t.d.cmd('w', 'XADD', 'k', '8-0', 'a', 'b');
     await t.d.read('c1');
-    await waitBlocked(1);
+    await waitBlocked(t.p, 1);
     await t.d.cmd('w', 'DEL', 'other');
     await t.d.cmd('w', 'XADD', 'other', '1-0', 'z', 'z');
     await t.d.read('c2');
@@ -236,7 +214,7 @@ describe('blocking XREAD matches redis-server', () => {
   it('inside MULTI XREAD BLOCK does not block; a pipelined command runs after the served one', async () => {
     await t.d.script([['c1', 'MULTI'], ['c1', 'XREAD', 'BLOCK', '0', 'STREAMS', 'x', '$'], ['c1', 'EXEC']]);
     await t.d.sendRaw('c2', enc('XREAD', 'BLOCK', '0', 'STREAMS', 'p', '$') + enc('XLEN', 'p'));
-    await waitBlocked(1);
+    await waitBlocked(t.p, 1);
     await t.d.cmd('w', 'XADD', 'p', '1-0', 'a', 'b');
     await t.d.read('c2', 2);
   });

@@ -12,7 +12,7 @@ import { after, afterEach, before, beforeEach } from 'node:test';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { show, startPair, type Pair } from './diff';
-import { RawClient } from './resp';
+import { decodeReply, RawClient } from './resp';
 import { startHotkv, type RunningServer } from './servers';
 import { buildLogic, load, waitUntil } from './upgrade';
 
@@ -213,4 +213,29 @@ export async function hotUpgrade(c: RawClient, file: string): Promise<string> {
 export async function pollUntil(c: RawClient, args: string[], want: string): Promise<void> {
   let last = '';
   await waitUntil(`${args.join(' ')} to answer ${show(want)} (last ${show(last)})`, async () => (last = await c.command(...args)) === want, 5000, 5);
+}
+
+/** INFO clients blocked_clients of one server. */
+export async function blockedClients(c: RawClient): Promise<number> {
+  const text = decodeReply(await c.command('INFO', 'clients')) as string;
+  return Number(/blocked_clients:(\d+)/.exec(text)![1]);
+}
+
+/** Wait until both servers report n blocked clients (commands sent on other connections have arrived). */
+export async function waitBlocked(p: Pair, n: number): Promise<void> {
+  let last: number[] = [];
+  await waitUntil(`${n} blocked clients (last ${last})`, async () => {
+    last = await Promise.all([blockedClients(p.h), blockedClients(p.r)]);
+    return last[0] === n && last[1] === n;
+  }, 5000, 5);
+}
+
+/** Send a blocking command on each named connection in turn, each one blocked before the next. */
+export async function blockAll(t: { p: Pair; d: Duo }, steps: string[][]): Promise<void> {
+  const before = await blockedClients(t.p.h);
+  for (let i = 0; i < steps.length; i++) {
+    const [name, ...args] = steps[i];
+    await t.d.send(name, ...args);
+    await waitBlocked(t.p, before + i + 1);
+  }
 }
