@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
+import * as v8 from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import * as esbuild from 'esbuild';
@@ -63,6 +64,10 @@ function newestMtime(dir) {
 function mtime(p) {
   try { return fs.statSync(p).mtimeMs; } catch { return 0; }
 }
+
+/** The V8 flags the shell runs bundles under (src/shell/loader.ts sets them before compiling any): a code
+ *  cache made under other flag values is rejected. */
+const BUNDLE_V8_FLAGS = JSON.parse(fs.readFileSync(path.join(root, 'src', 'abi', 'bundle-v8-flags.json'), 'utf8'));
 
 /** Must stay identical to wrapSource() in src/shell/loader.ts: the code cache is keyed on this text
  *  (test/loader.test.ts checks that the shell accepts the cache the build made). */
@@ -156,6 +161,7 @@ async function buildLogic() {
   const sha = createHash('sha256').update(bytes).digest('hex');
   writeAtomic(logicOut + '.sha256', `${sha}  ${path.basename(logicOut)}\n`);
   // Compile and run the module body once so the cache holds the eagerly compiled functions too.
+  for (const flag of BUNDLE_V8_FLAGS) v8.setFlagsFromString(flag);
   const script = new vm.Script(wrapSource(bytes.toString('utf8')), { filename: logicOut });
   const mod = { exports: {} };
   script.runInThisContext().call(mod.exports, mod.exports, createRequire(logicOut), mod, logicOut, logicOutDir);

@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadBundle, resolveBundle } from '../src/shell/loader';
-import { DEFAULT_BUNDLE, LOGIC_DIR, ROOT } from './helpers/servers';
+import { RawClient } from './helpers/resp';
+import { DEFAULT_BUNDLE, LOGIC_DIR, ROOT, startHotkv } from './helpers/servers';
 
 describe('bundle loader', () => {
   it('loads the built bundle with the code cache the build made', () => {
@@ -23,6 +24,31 @@ describe('bundle loader', () => {
       `process.stdout.write(String(loadBundle(${JSON.stringify(LOGIC_DIR)}, ${JSON.stringify(DEFAULT_BUNDLE)}).codeCacheUsed))`;
     const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' } }).toString();
     assert.equal(out, 'true', 'code cache rejected: do the build and the loader wrap the source identically?');
+  });
+
+  it('upgrades keep using the code cache once the logic has set its heap policy (V8 flags)', async () => {
+    // V8 rejects a cache when any flag differs from when it was made, flags set at run time included: the
+    // logic's heap policy (src/logic/heap.ts) used to change one on activate, and every later upgrade then
+    // compiled from source (slower, and it left the first bundle's script alive for tens of upgrades).
+    const server = await startHotkv();
+    const c = await RawClient.connect(server.port);
+    const cacheState = async () => /logic_code_cache:(\w*)/.exec(await c.command('INFO', 'upgrade'))?.[1];
+    const load = async () => assert.match(await c.command('HOTUPGRADE', 'LOAD', DEFAULT_BUNDLE), /pause_us/);
+    try {
+      assert.equal(await cacheState(), 'used', 'the first bundle');
+      await load();
+      assert.equal(await cacheState(), 'used', 'a bundle loaded after the logic applied its heap policy');
+      // V8's own young-generation policy is another flag value: bundles then compile from source, as documented.
+      assert.equal(await c.command('CONFIG', 'SET', 'v8-young-generation-growth', 'yes'), '+OK\r\n');
+      await load();
+      assert.equal(await cacheState(), 'rejected');
+      assert.equal(await c.command('CONFIG', 'SET', 'v8-young-generation-growth', 'no'), '+OK\r\n');
+      await load();
+      assert.equal(await cacheState(), 'used');
+    } finally {
+      c.close();
+      await server.stop();
+    }
   });
 
   it('refuses names that leave logic-dir', () => {

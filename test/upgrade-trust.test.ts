@@ -453,7 +453,10 @@ describe('signed bundles (hotupgrade-require-signature)', () => {
     // V8 checks a cache against the source's length, not its content: a cache made from other code of the
     // same length is accepted and runs instead of the bundle's source. Unsigned, it must be ignored.
     const src = fs.readFileSync(path.join(signed, FA), 'utf8');
+    // (Made under the flags the loader runs bundles under, or V8 would reject it for that reason alone.)
+    const flags = path.join(ROOT, 'src/abi/bundle-v8-flags.json');
     const foreign = Buffer.from(execFileSync(process.execPath, ['-e', 'const vm=require("node:vm");' +
+      `for(const f of require(${JSON.stringify(flags)}))require("node:v8").setFlagsFromString(f);` +
       `const s=new vm.Script(${JSON.stringify(wrapSource('@@'))}.replace('@@', ' '.repeat(${src.length})));` +
       'process.stdout.write(s.createCachedData().toString("base64"))'], { env: { ...process.env, NODE_OPTIONS: '' } }).toString(), 'base64');
     assert.equal(probe(foreign, false), `bundle '${FA}' was built for ABI undefined, this shell speaks ABI 1`, 'without signatures the foreign cache ran');

@@ -119,6 +119,8 @@ export interface UpgradeInfo {
   autoRollbacksTotal?: number;
   /** why the last automatic rollback happened ('' if none) */
   lastAutoRollback?: string;
+  /** whether V8 used the live bundle's code cache: 'used', 'rejected' or 'none' (no .cache file) */
+  logicCodeCache?: string;
   /** the bundle an upgrade or rollback is being prepared for (read, compiled, self-tested); '' when none */
   preparing?: string;
 }

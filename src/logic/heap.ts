@@ -14,18 +14,23 @@
 //
 // `semi_space_growth_factor` is read by V8 each time the space grows, so changing it at run time takes
 // effect at once (unlike --max-semi-space-size, which is fixed when the heap is set up).
+//
+// The default policy is src/abi/bundle-v8-flags.json, which the shell puts in force before it loads any
+// bundle and the build makes code caches under: V8 rejects a code cache made under other flag values, so
+// while `yes` is configured, upgrades compile bundles from source (slower; INFO upgrade logic_code_cache).
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import BUNDLE_V8_FLAGS from '../abi/bundle-v8-flags.json';
 import { state } from './runtime';
 
-/** V8's default semi_space_growth_factor (flag-definitions.h). */
-const V8_DEFAULT_GROWTH_FACTOR = 2;
-let applied = -1;
+/** V8's own default (flag-definitions.h), for `v8-young-generation-growth yes`. */
+const V8_DEFAULT_FLAGS = ['--semi-space-growth-factor=2'];
+let applied: readonly string[] | null = null;
 
 export function applyHeapPolicy(): void {
-  const factor = state.config.get('v8-young-generation-growth') === 'yes' ? V8_DEFAULT_GROWTH_FACTOR : 1;
-  if (factor === applied) return;
-  setFlagsFromString(`--semi-space-growth-factor=${factor}`);
-  applied = factor;
+  const flags = state.config.get('v8-young-generation-growth') === 'yes' ? V8_DEFAULT_FLAGS : BUNDLE_V8_FLAGS;
+  if (flags === applied) return;
+  for (const flag of flags) setFlagsFromString(flag);
+  applied = flags;
 }
 
 /** Committed size of V8's young generation (both semi-spaces), for INFO memory's mem_v8_young_generation. */

@@ -65,6 +65,7 @@ function createState(runId: string): State {
       logicVersion: LOGIC_VERSION,
       logicSha256: '',
       logicFile: '',
+      logicCodeCache: '',
       loadedAtMs: nowMs,
       upgradesTotal: 0,
       upgradesFailed: 0,

@@ -510,6 +510,7 @@ function upgradeSection(): Fields {
     ['last_upgrade_time', Math.floor(u.lastUpgradeTimeMs / 1000)],
     ['previous_loaded', u.previousLoaded ? 1 : 0],
     ['previous_version', u.previousVersion],
+    ['logic_code_cache', u.logicCodeCache ?? ''],
     ['logic_bundles_loaded', u.bundlesLoaded],
     ['logic_bundles_collected', u.bundlesCollected],
     ['logic_exceptions', state.stats.logicExceptions],

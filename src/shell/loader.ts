@@ -4,8 +4,10 @@
 import { createHash, createPrivateKey, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import * as vm from 'node:vm';
 import type { LogicModule } from '../abi';
+import BUNDLE_V8_FLAGS from '../abi/bundle-v8-flags.json';
 
 export const SHELL_ABI_MAJOR = 1;
 
@@ -15,9 +17,19 @@ export interface LoadedBundle {
   fullPath: string;
   sha256: string;
   codeCacheUsed: boolean;
+  /** the bundle's V8 code cache: used, rejected by V8 (made under other flags or another V8), or none on disk */
+  codeCache: 'used' | 'rejected' | 'none';
 }
 
 export class BundleError extends Error {}
+
+// V8 accepts a code cache only when every V8 flag has the value it had when the cache was made; flags
+// changed at run time count. scripts/build.mjs makes each bundle's cache under BUNDLE_V8_FLAGS, and they are
+// the logic's default heap policy (src/logic/heap.ts sets the same values on activate), so they are put in
+// force here, before this module can compile any bundle. A logic configured otherwise (e.g.
+// `v8-young-generation-growth yes`) still loads every bundle, compiled from source (INFO upgrade's
+// logic_code_cache says which).
+for (const flag of BUNDLE_V8_FLAGS) setFlagsFromString(flag);
 
 /**
  * hotupgrade-require-signature: only bundles whose sha256 a signed `MANIFEST` in logic-dir lists may load.
@@ -245,7 +257,8 @@ function evaluate(name: string, b: CheckedBundle, script: vm.Script): LoadedBund
   }
   const logic = mod.exports as LogicModule;
   checkShape(name, logic);
-  return { logic, file: at.file, fullPath, sha256, codeCacheUsed };
+  const codeCache = b.cachedData === undefined ? 'none' : codeCacheUsed ? 'used' : 'rejected';
+  return { logic, file: at.file, fullPath, sha256, codeCacheUsed, codeCache };
 }
 
 function checkShape(name: string, logic: LogicModule): void {

@@ -148,6 +148,7 @@ export class Shell {
     u.logicVersion = b.logic.version;
     u.logicSha256 = b.sha256;
     u.logicFile = b.file;
+    u.logicCodeCache = b.codeCache;
     u.loadedAtMs = Date.now();
   }
 
