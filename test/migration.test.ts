@@ -1,11 +1,11 @@
 // Lazy state-schema migration with real bundles built from the real source (scripts/build.mjs
-// --state-schema 2: string values stored as Buffer records). Under load, at 1,000,000 keys: the swap's
+// --state-schema 3: string values stored as Buffer records). Under load, at 1,000,000 keys: the swap's
 // pause does not grow with the key count (compared with 1,000 keys), the background sweep converts every
 // value while INFO upgrade shows migration_in_progress:1 and a falling migration_remaining, every value
 // reads back identical during and after it (OBJECT ENCODING included), a same-schema bundle that knows
 // the migration continues it, one that does not is refused with a clear error and nothing changes,
-// rolling back to a logic that cannot read schema 2 is refused, and one that declares it reads schema 2
-// is accepted (the sweep then starts over when schema 2 returns).
+// rolling back to a logic that cannot read schema 3 is refused, and one that declares it reads schema 3
+// is accepted (the sweep then starts over when schema 3 returns).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,11 +20,16 @@ import { asMap, countEvents, hotupgrade, info, IOREDIS_EVENTS, ioredisLoad, load
 const BIG = Number(process.env.HOTKV_MIGRATION_KEYS ?? 1_000_000);
 const SMALL = 1000;
 
-const V1 = '0.0.3-s1';
-const V1R2 = '0.0.3-s1r2';
-const V2 = '0.0.3-s2';
-const V2B = '0.0.3-s2b';
-const V2NOLAZY = '0.0.3-s2nolazy';
+/** production schema (2), and one that declares it reads schema 3 */
+const S2 = '0.0.3-s2';
+const S2R3 = '0.0.3-s2r3';
+/** the fixture schema 3 (Buffer strings), twice, and once without the lazy migration */
+const S3 = '0.0.3-s3';
+const S3B = '0.0.3-s3b';
+const S3NOLAZY = '0.0.3-s3nolazy';
+/** the schema before streams and the script cache (1), and one that declares it reads schema 2 */
+const S1 = '0.0.3-s1';
+const S1R2 = '0.0.3-s1r2';
 const file = (v: string) => `logic-${v}.cjs`;
 
 let work: string;
@@ -37,9 +42,10 @@ before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'hotkv-migration-'));
   logicDir = path.join(work, 'logic');
   // Two at a time: the machine has two cores.
-  await Promise.all([build(V1), build(V1R2, '--reads-schemas', '1,2')]);
-  await Promise.all([build(V2, '--state-schema', '2'), build(V2B, '--state-schema', '2')]);
-  await build(V2NOLAZY, '--state-schema', '2', '--no-lazy-migrations');
+  await Promise.all([build(S2), build(S2R3, '--reads-schemas', '2,3')]);
+  await Promise.all([build(S3, '--state-schema', '3'), build(S3B, '--state-schema', '3')]);
+  await Promise.all([build(S3NOLAZY, '--state-schema', '3', '--no-lazy-migrations'), build(S1, '--state-schema', '1')]);
+  await build(S1R2, '--state-schema', '1', '--reads-schemas', '1,2');
 });
 after(() => {
   fs.rmSync(work, { recursive: true, force: true });
@@ -48,7 +54,7 @@ after(() => {
 // ------------------------------------------------------------------------------------------ the data
 
 const key = (i: number) => `k:${i}`;
-/** Keys APPENDed to after the load (Redis keeps them raw-encoded: a schema-1 { type: 'string', raw } record). */
+/** Keys APPENDed to after the load (Redis keeps them raw-encoded: a schema-2 { type: 'string', raw } record). */
 const appended = (i: number) => i % 1000 === 3;
 /** Keys INCRBYFLOATed after the load (embstr although int-like text: a record with enc 'embstr'). */
 const floated = (i: number) => i % 1000 === 5;
@@ -174,20 +180,20 @@ async function migrationInfo(c: RawClient): Promise<Sample & Record<string, stri
 
 const rollback = async (c: RawClient) => asMap(await hotupgrade(c, 'ROLLBACK'));
 
-const refusedWhileMigrating = /^ERR hot upgrade failed: state migration 1->2 in progress \((\d+) keys left\); retry when INFO upgrade shows migration_in_progress:0$/;
-const cannotRead = (v: string) => `logic ${v} uses state schema 1 and does not declare that it reads the current state schema 2 (readsSchemas [1])`;
+const refusedWhileMigrating = /^ERR hot upgrade failed: state migration 2->3 in progress \((\d+) keys left\); retry when INFO upgrade shows migration_in_progress:0$/;
+const cannotRead = (v: string) => `logic ${v} uses state schema 2 and does not declare that it reads the current state schema 3 (readsSchemas [2])`;
 
 // ------------------------------------------------------------------------------------------ tests
 
 /** The swap pause of the 1,000-key run, the baseline of the 1,000,000-key one. */
 let smallPauseUs = 0;
 
-describe(`lazy migration 1 -> 2 at ${SMALL} keys; rollback to a logic that reads schema 2`, () => {
+describe(`lazy migration 2 -> 3 at ${SMALL} keys; rollback to a logic that reads schema 3`, () => {
   let s: RunningServer;
   let c: RawClient;
 
   before(async () => {
-    s = await startHotkv({ logicDir, logicFile: file(V1R2), args: ['--hotupgrade-probation-ms', '60000'] });
+    s = await startHotkv({ logicDir, logicFile: file(S2R3), args: ['--hotupgrade-probation-ms', '60000'] });
     c = await RawClient.connect(s.port);
     await fill(c, SMALL);
   });
@@ -198,45 +204,85 @@ describe(`lazy migration 1 -> 2 at ${SMALL} keys; rollback to a logic that reads
 
   it('the swap only records the migration; the sweep finishes it and every value reads back identical', async () => {
     const before = await encodings(c, SMALL);
-    // A schema-2 logic without the migration cannot take a schema-1 State: refused before the swap.
-    assert.equal(await loadRefused(c, file(V2NOLAZY)), `ERR hot upgrade failed: logic ${V2NOLAZY} cannot migrate state schema 1 to 2`);
-    assert.deepEqual([(await info(c, 'upgrade')).logic_version, (await info(c, 'upgrade')).state_schema], [V1R2, '1']);
-    const r = await load(c, file(V2));
+    // A schema-3 logic without the migration cannot take a schema-2 State: refused before the swap.
+    assert.equal(await loadRefused(c, file(S3NOLAZY)), `ERR hot upgrade failed: logic ${S3NOLAZY} cannot migrate state schema 2 to 3`);
+    assert.deepEqual([(await info(c, 'upgrade')).logic_version, (await info(c, 'upgrade')).state_schema], [S2R3, '2']);
+    const r = await load(c, file(S3));
     smallPauseUs = Number(r.pause_us);
     await waitUntil('the sweep to finish', async () => (await migrationInfo(c)).inProgress === '0');
     const i = await migrationInfo(c);
-    assert.deepEqual([i.state_schema, i.last_migration, i.migration_remaining], ['2', '1->2', '0']);
+    assert.deepEqual([i.state_schema, i.last_migration, i.migration_remaining], ['3', '2->3', '0']);
     assert.equal(await checkAll(c, SMALL), SMALL);
     assert.deepEqual(await encodings(c, SMALL), before);
-    assert.match(s.output(), new RegExp(`State migration 1->2 done in \\d+ ms: ${SMALL} keys swept`));
+    assert.match(s.output(), new RegExp(`State migration 2->3 done in \\d+ ms: ${SMALL} keys swept`));
   });
 
-  it('ROLLBACK to a logic that declares it reads schema 2 is accepted; schema 2 then sweeps again', async () => {
+  it('ROLLBACK to a logic that declares it reads schema 3 is accepted; schema 3 then sweeps again', async () => {
     const before = await encodings(c, SMALL);
     const rb = await rollback(c);
-    assert.deepEqual([rb.from, rb.to], [V2, V1R2]);
+    assert.deepEqual([rb.from, rb.to], [S3, S2R3]);
     let i = await migrationInfo(c);
-    assert.equal(i.state_schema, '2');
-    // It writes schema-1 values into the schema-2 State, so it leaves a full sweep for the next schema-2 logic.
-    assert.deepEqual([i.inProgress, i.migration, i.remaining], ['1', '1->2', SMALL]);
+    assert.equal(i.state_schema, '3');
+    // It writes schema-2 values into the schema-3 State, so it leaves a full sweep for the next schema-3 logic.
+    assert.deepEqual([i.inProgress, i.migration, i.remaining], ['1', '2->3', SMALL]);
     assert.equal(await checkAll(c, SMALL), SMALL);
     assert.deepEqual(await encodings(c, SMALL), before);
     assert.equal(await c.command('SET', key(0), loaded(0)), '+OK\r\n');
     assert.equal(await c.command('APPEND', key(3), ''), `:${expected(3).length}\r\n`);
-    // A logic that does not declare it reads schema 2 is refused, and nothing changes.
-    assert.equal(await loadRefused(c, file(V1)), `ERR hot upgrade failed: ${cannotRead(V1)}`);
-    assert.equal((await info(c, 'upgrade')).logic_version, V1R2);
-    await load(c, file(V2));
+    // A logic that does not declare it reads schema 3 is refused, and nothing changes.
+    assert.equal(await loadRefused(c, file(S2)), `ERR hot upgrade failed: ${cannotRead(S2)}`);
+    assert.equal((await info(c, 'upgrade')).logic_version, S2R3);
+    await load(c, file(S3));
     await waitUntil('the second sweep to finish', async () => (await migrationInfo(c)).inProgress === '0');
     i = await migrationInfo(c);
-    assert.deepEqual([i.state_schema, i.last_migration, i.migration_remaining], ['2', '1->2', '0']);
+    assert.deepEqual([i.state_schema, i.last_migration, i.migration_remaining], ['3', '2->3', '0']);
     assert.equal(await checkAll(c, SMALL), SMALL);
     assert.deepEqual(await encodings(c, SMALL), before);
-    assert.equal(s.output().match(new RegExp(`State migration 1->2 done in \\d+ ms: ${SMALL} keys swept`, 'g'))?.length, 2);
+    assert.equal(s.output().match(new RegExp(`State migration 2->3 done in \\d+ ms: ${SMALL} keys swept`, 'g'))?.length, 2);
   });
 });
 
-describe(`lazy migration 1 -> 2 at ${BIG} keys under load`, () => {
+describe('schema 1 -> 2 (streams and the script cache): an additive step', () => {
+  let s: RunningServer;
+  let c: RawClient;
+
+  before(async () => {
+    s = await startHotkv({ logicDir, logicFile: file(S1), args: ['--hotupgrade-probation-ms', '60000'] });
+    c = await RawClient.connect(s.port);
+    await fill(c, SMALL);
+  });
+  after(async () => {
+    c.close();
+    await s.stop();
+  });
+
+  it('a schema-2 logic takes a schema-1 State as it is; going back to schema 1 is refused', async () => {
+    const before = await encodings(c, SMALL);
+    assert.equal((await info(c, 'upgrade')).state_schema, '1');
+    await load(c, file(S2));
+    let i = await migrationInfo(c);
+    // Nothing to convert: no migration record, no sweep.
+    assert.deepEqual([i.state_schema, i.inProgress, i.migration_remaining], ['2', '0', '0']);
+    assert.match(await c.command('XADD', 'stream:k', '1-1', 'f', 'v'), /^\$3\r\n1-1\r\n$/);
+    // A schema-1 logic could neither save nor serve the stream: refused from memory and from disk alike.
+    const refusal = `logic ${S1} uses state schema 1 and does not declare that it reads the current state schema 2 (readsSchemas [1])`;
+    assert.equal(await c.command('HOTUPGRADE', 'ROLLBACK'), `-ERR hot upgrade failed: cannot roll back across a state-schema change: ${refusal}\r\n`);
+    assert.equal(await loadRefused(c, file(S1)), `ERR hot upgrade failed: ${refusal}`);
+    // One that declares it reads schema 2 may take over. It leaves a re-sweep record (it cannot know that
+    // 1 -> 2 converts nothing); the next schema-2 logic drops it instead of sweeping.
+    await load(c, file(S1R2));
+    i = await migrationInfo(c);
+    assert.deepEqual([i.logic_version, i.state_schema, i.inProgress, i.migration], [S1R2, '2', '1', '1->2']);
+    await load(c, file(S2));
+    i = await migrationInfo(c);
+    assert.deepEqual([i.logic_version, i.state_schema, i.inProgress], [S2, '2', '0']);
+    assert.equal(await checkAll(c, SMALL), SMALL);
+    assert.deepEqual(await encodings(c, SMALL), before);
+    assert.equal(await c.command('XLEN', 'stream:k'), ':1\r\n');
+  });
+});
+
+describe(`lazy migration 2 -> 3 at ${BIG} keys under load`, () => {
   let s: RunningServer;
   let c: RawClient;
   let io: Redis;
@@ -245,7 +291,7 @@ describe(`lazy migration 1 -> 2 at ${BIG} keys under load`, () => {
   let loads: Load[] = [];
 
   before(async () => {
-    s = await startHotkv({ logicDir, logicFile: file(V1), args: ['--hotupgrade-probation-ms', '60000'] });
+    s = await startHotkv({ logicDir, logicFile: file(S2), args: ['--hotupgrade-probation-ms', '60000'] });
     c = await RawClient.connect(s.port);
     const t0 = Date.now();
     await fill(c, BIG);
@@ -270,7 +316,7 @@ describe(`lazy migration 1 -> 2 at ${BIG} keys under load`, () => {
     loads = [ioredisLoad(io, 'io'), rawLoad(conns[0], 'p0'), rawLoad(conns[1], 'p1'), bigReaderWriter(conns[2], BIG, 1), bigReaderWriter(conns[3], BIG, 2)];
     await waitUntil('every load to run', () => loads.every((l) => l.rounds > 2));
 
-    const r = await load(c, file(V2));
+    const r = await load(c, file(S3));
     const pauseUs = Number(r.pause_us);
     let i = await migrationInfo(c);
     assert.equal(i.inProgress, '1', 'the sweep of 1,000,000 keys takes more than one INFO round trip');
@@ -279,26 +325,26 @@ describe(`lazy migration 1 -> 2 at ${BIG} keys under load`, () => {
     // Generous (a GC may land in the swap), yet converting 1,000,000 values in the swap takes far longer.
     assert.ok(pauseUs < Math.max(20 * smallPauseUs, 50_000), `pause ${pauseUs} us at ${BIG} keys vs ${smallPauseUs} us at ${SMALL}`);
 
-    // Rolling back to a logic that cannot read schema 2 is refused.
-    assert.equal(await c.command('HOTUPGRADE', 'ROLLBACK'), `-ERR hot upgrade failed: cannot roll back across a state-schema change: ${cannotRead(V1)}\r\n`);
+    // Rolling back to a logic that cannot read schema 3 is refused.
+    assert.equal(await c.command('HOTUPGRADE', 'ROLLBACK'), `-ERR hot upgrade failed: cannot roll back across a state-schema change: ${cannotRead(S2)}\r\n`);
 
     // A same-schema bundle that knows the migration takes over and continues the sweep.
     const samples: Sample[] = [i];
-    const cont = await load(c, file(V2B));
-    assert.equal(cont.to, V2B);
+    const cont = await load(c, file(S3B));
+    assert.equal(cont.to, S3B);
     i = await migrationInfo(c);
     assert.equal(i.inProgress, '1', 'the sweep is still running after the second upgrade');
     samples.push(i);
 
     // One that does not know it is refused before the swap, and nothing changes.
-    const refused = await loadRefused(c, file(V2NOLAZY));
+    const refused = await loadRefused(c, file(S3NOLAZY));
     const m = refusedWhileMigrating.exec(refused);
     assert.ok(m, refused);
     assert.ok(Number(m[1]) > 0 && Number(m[1]) <= BIG, refused);
-    // and so is loading a logic that cannot read schema 2
-    assert.equal(await loadRefused(c, file(V1)), `ERR hot upgrade failed: ${cannotRead(V1)}`);
+    // and so is loading a logic that cannot read schema 3
+    assert.equal(await loadRefused(c, file(S2)), `ERR hot upgrade failed: ${cannotRead(S2)}`);
     i = await migrationInfo(c);
-    assert.deepEqual([i.logic_version, i.state_schema], [V2B, '2']);
+    assert.deepEqual([i.logic_version, i.state_schema], [S3B, '3']);
     samples.push(i);
 
     // INFO: in progress, the remaining count falling, then 0 and not in progress.
@@ -314,7 +360,7 @@ describe(`lazy migration 1 -> 2 at ${BIG} keys under load`, () => {
     }
     assert.ok(during[0].remaining > during[during.length - 1].remaining);
     const done = samples[samples.length - 1] as Sample & Record<string, string>;
-    assert.deepEqual([done.migration_remaining, done.last_migration], ['0', '1->2']);
+    assert.deepEqual([done.migration_remaining, done.last_migration], ['0', '2->3']);
     console.log(`# sweep of ${BIG} keys: ${done.last_migration_ms} ms (INFO last_migration_ms), ${during.length} INFO samples during it`);
 
     for (const l of loads) l.stop = true;
@@ -325,12 +371,12 @@ describe(`lazy migration 1 -> 2 at ${BIG} keys under load`, () => {
 
     assert.equal(await checkAll(c, BIG), BIG);
     assert.deepEqual(await encodings(c, BIG), before);
-    assert.match(s.output(), new RegExp(`State migration 1->2 done in \\d+ ms: \\d+ keys swept`));
+    assert.match(s.output(), new RegExp(`State migration 2->3 done in \\d+ ms: \\d+ keys swept`));
   });
 
   it('once the sweep is over, the bundle without the migration may take over', async () => {
-    const r = await load(c, file(V2NOLAZY));
-    assert.equal(r.to, V2NOLAZY);
+    const r = await load(c, file(S3NOLAZY));
+    assert.equal(r.to, S3NOLAZY);
     assert.equal(decode(await c.command('GET', key(1))), expected(1));
     assert.equal(decode(await c.command('GET', key(1003))), expected(1003));
   });

@@ -118,13 +118,13 @@ describe('State with a lazy state migration in progress', () => {
   let dir: string;
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotkv-state-data-'));
-    await run(path.join(ROOT, 'scripts', 'build.mjs'), ['--logic-only', '--version', '0.0.4-s2', '--outdir', dir, '--state-schema', '2']);
+    await run(path.join(ROOT, 'scripts', 'build.mjs'), ['--logic-only', '--version', '0.0.4-s3', '--outdir', dir, '--state-schema', '3']);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('holds the sweep position as a built-in Map iterator, and nothing else that is not data', () => {
     const v1: LogicModule = loadBundle(LOGIC_DIR, DEFAULT_BUNDLE).logic;
-    const v2: LogicModule = loadBundle(dir, 'logic-0.0.4-s2.cjs').logic;
+    const v2: LogicModule = loadBundle(dir, 'logic-0.0.4-s3.cjs').logic;
     const host = scratchHost(v1, 'f'.repeat(40));
     const state: State = host.state;
     v1.activate(host);
@@ -137,8 +137,8 @@ describe('State with a lazy state migration in progress', () => {
     send(v1, 'APPEND', 'k1', 'x');
     v1.deactivate();
     // the swap, as the shell does it
-    v2.migrate(state, 1);
-    state.schema = 2;
+    v2.migrate(state, v1.stateSchema);
+    state.schema = v2.stateSchema;
     v2.activate(host);
     send(v2, 'GET', 'k1');
     v2.onTimer('migration:sweep'); // one slice: the sweep stops inside db 0

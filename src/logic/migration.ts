@@ -13,7 +13,7 @@ import { lookupRead, setTouchConvert } from './keyspace';
 import { lifecycleHooks } from './lifecycle';
 import { host, LOGIC_VERSION, READS_SCHEMAS, state, STATE_SCHEMA } from './runtime';
 import { selfTestChecks } from './selftest';
-import { readString, schema1StringSamples, stringEncoding, toBufferString } from './types/string';
+import { plainStringSamples, readString, stringEncoding, toBufferString } from './types/string';
 
 /** A conversion of stored values from schema `from` to `to`, done lazily. */
 export interface LazyMigration {
@@ -31,16 +31,36 @@ export interface LazyMigration {
 /** The lazy migrations this bundle can run and continue. */
 const LAZY_MIGRATIONS: LazyMigration[] = [];
 if (__HOTKV_LAZY_MIGRATIONS__ && __HOTKV_STRING_BUFFERS__) {
-  // schema 2 (the fixture of test/migration.test.ts): string values become Buffer records
+  // schema 3 (the fixture of test/migration.test.ts): string values become Buffer records
   LAZY_MIGRATIONS.push({
-    from: 1, to: 2, convert: toBufferString, samples: schema1StringSamples,
+    from: 2, to: 3, convert: toBufferString, samples: plainStringSamples,
     observe: (v) => `${JSON.stringify(readString(v))} ${stringEncoding(v)}`,
   });
 }
 
+/**
+ * Schema steps n -> n+1 that only added kinds of data (no stored value or record changed shape), so a newer
+ * logic takes the State as it is, in O(1). They are steps all the same: an older logic does not know the new
+ * kinds (it could neither save nor serve them), so it is refused unless it declares it reads the schema.
+ * 1 -> 2 added the stream type and state.ext.scripts (the script cache).
+ */
+const ADDITIVE_STEPS: ReadonlySet<number> = new Set([1]);
+
 function findLazy(from: number, to: number): LazyMigration | null {
   for (const m of LAZY_MIGRATIONS) if (m.from === from && m.to === to) return m;
   return null;
+}
+
+/**
+ * How this logic brings a State of schema `from` to its own: undefined when it cannot, else the lazy
+ * migration to run (null when additive steps are all it takes). A lazy step must be the last one: one
+ * migration record runs at a time.
+ */
+function migrationPath(from: number): LazyMigration | null | undefined {
+  let s = from;
+  while (s < STATE_SCHEMA && ADDITIVE_STEPS.has(s)) s++;
+  if (s === STATE_SCHEMA) return null;
+  return findLazy(s, STATE_SCHEMA) ?? undefined;
 }
 
 /**
@@ -146,7 +166,7 @@ export function takeOverError(st: State): string {
   if (st.schema < STATE_SCHEMA) return migrateError(st.schema);
   const m = recordOf(st);
   if (m === undefined) return '';
-  if (m.to === STATE_SCHEMA && findLazy(m.from, m.to) !== null) return '';
+  if (m.to === STATE_SCHEMA && migrationPath(m.from) !== undefined) return '';
   if (m.to > STATE_SCHEMA && READS_SCHEMAS.includes(m.to)) return '';
   return inProgressError(m, st);
 }
@@ -160,13 +180,13 @@ export function beginMigration(st: State, fromSchema: number): void {
   if (fromSchema === STATE_SCHEMA) return;
   const running = recordOf(st);
   if (running !== undefined) throw new Error(inProgressError(running, st));
-  const err = migrateError(fromSchema);
-  if (err) throw new Error(err);
-  st.ext.migration = newRecord(st, fromSchema, STATE_SCHEMA);
+  const lazy = migrationPath(fromSchema);
+  if (lazy === undefined) throw new Error(migrateError(fromSchema));
+  if (lazy !== null) st.ext.migration = newRecord(st, lazy.from, STATE_SCHEMA);
 }
 
 function migrateError(fromSchema: number): string {
-  if (findLazy(fromSchema, STATE_SCHEMA) !== null) return '';
+  if (migrationPath(fromSchema) !== undefined) return '';
   return `logic ${LOGIC_VERSION} cannot migrate state schema ${fromSchema} to ${STATE_SCHEMA}`;
 }
 
@@ -192,7 +212,18 @@ function onActivate(): void {
     m.resweep = true;
     state.ext.migration = m;
   }
-  const lm = m !== undefined && m.to === STATE_SCHEMA ? findLazy(m.from, m.to) : null;
+  let lm: LazyMigration | null = null;
+  if (m !== undefined && m.to === STATE_SCHEMA) {
+    const path = migrationPath(m.from);
+    if (path === null) {
+      // Left by an older logic for a re-sweep, but the steps from its schema to this one are all additive:
+      // no value to convert.
+      delete state.ext.migration;
+      m = undefined;
+    } else if (path !== undefined) {
+      lm = path;
+    }
+  }
   active = lm;
   setTouchConvert(lm === null ? null : touch);
   if (m !== undefined && lm !== null) {

@@ -9,8 +9,10 @@ declare const __LOGIC_VERSION__: string;
 export const LOGIC_VERSION: string = typeof __LOGIC_VERSION__ === 'string' ? __LOGIC_VERSION__ : '0.0.0-dev';
 
 /** State schema this logic reads and writes. Bump it with a migration (docs/HACKING.md, "Schema migrations");
- *  scripts/build.mjs --state-schema overrides it for the fixture bundles of the migration tests. */
-export const STATE_SCHEMA: number = typeof __HOTKV_STATE_SCHEMA__ === 'number' ? __HOTKV_STATE_SCHEMA__ : 1;
+ *  scripts/build.mjs --state-schema overrides it for the fixture bundles of the migration tests.
+ *  1: the first. 2: adds the stream type and state.ext.scripts (the script cache), which a schema-1 logic
+ *  cannot save or serve; no stored value changed (an additive step, migration.ts). */
+export const STATE_SCHEMA: number = typeof __HOTKV_STATE_SCHEMA__ === 'number' ? __HOTKV_STATE_SCHEMA__ : 2;
 /** Schemas this logic reads (LogicModule.readsSchemas): its own, or what build.mjs --reads-schemas names. */
 export const READS_SCHEMAS: readonly number[] = typeof __HOTKV_READS_SCHEMAS__ === 'object' ? __HOTKV_READS_SCHEMAS__ : [STATE_SCHEMA];
 

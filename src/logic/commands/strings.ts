@@ -1,7 +1,7 @@
 // String commands: GET SET SETNX SETEX PSETEX MGET MSET MSETNX GETSET GETDEL GETEX APPEND STRLEN
 // INCR DECR INCRBY DECRBY INCRBYFLOAT SETRANGE GETRANGE SUBSTR LCS, with Redis 7.0's semantics,
 // option parsing and error texts (t_string.c). Values are read and stored through types/string.ts, so
-// state schema 2's Buffer records work too; `__HOTKV_STRING_BUFFERS__ ? storedString(v) : v` is the
+// state schema 3's Buffer records work too; `__HOTKV_STRING_BUFFERS__ ? storedString(v) : v` is the
 // literal `false ? ... : v` in the production bundle, which V8 compiles to plain `v`.
 
 import { constants } from 'node:buffer';

@@ -10,13 +10,13 @@
 // - { type: 'string', raw, enc: 'embstr' }: 'embstr' although the text looks like an int (INCRBYFLOAT
 //   builds its result with createStringObject, which never makes an int).
 //
-// State schema 2 (a bundle built with `scripts/build.mjs --state-schema 2`, the fixture of the lazy
+// State schema 3 (a bundle built with `scripts/build.mjs --state-schema 3`, the fixture of the lazy
 // migration tests) stores every string value as a BufferStringRecord { type: 'string', buf, enc }
 // instead. Every path that reads or writes a string value goes through the helpers below, so both
 // representations work; the switch is a build-time literal (__HOTKV_STRING_BUFFERS__ and
-// __HOTKV_READS_STRING_BUFFERS__, false in the production bundle), so the schema-1 bundle carries no
+// __HOTKV_READS_STRING_BUFFERS__, false in the production bundle), so the production bundle carries no
 // branch for it: esbuild writes `false` in place of the name and V8 emits no code for `if (false)`.
-// The conversion 1 -> 2 is a lazy migration (migration.ts): on first touch and by a background sweep.
+// The conversion 2 -> 3 is a lazy migration (migration.ts): on first touch and by a background sweep.
 
 import type { StoredValue } from '../../abi';
 
@@ -28,7 +28,7 @@ export interface StringRecord {
 }
 
 /** Schema 2's string value: the bytes in a Buffer. `enc` '' means OBJECT ENCODING follows from the
- *  text (what a bare string is in schema 1), else it is the encoding Redis would report whatever the text. */
+ *  text (what a bare string is in schemas 1 and 2), else it is the encoding Redis would report whatever the text. */
 export interface BufferStringRecord {
   type: 'string';
   buf: Buffer;
@@ -121,7 +121,7 @@ export function createdString(s: string): StoredValue {
 }
 
 /**
- * Lazy migration 1 -> 2 (migration.ts): the schema-2 form of a schema-1 string value, keeping its text and
+ * Lazy migration 2 -> 3 (migration.ts): the schema-3 form of a schema-2 string value, keeping its text and
  * its OBJECT ENCODING; null when v needs nothing (already converted, or not a string).
  */
 export function toBufferString(v: StoredValue): StoredValue | null {
@@ -131,8 +131,8 @@ export function toBufferString(v: StoredValue): StoredValue | null {
   return bufferString(r.raw, r.enc === 'embstr' ? 'embstr' : 'raw');
 }
 
-/** Schema-1 string values of every form, for the migration's self-test. */
-export function schema1StringSamples(): StoredValue[] {
+/** Schema-2 string values of every form (the production form), for the migration's self-test. */
+export function plainStringSamples(): StoredValue[] {
   const raw: StringRecord = { type: 'string', raw: 'ab' };
   const embstr: StringRecord = { type: 'string', raw: '12', enc: 'embstr' };
   return ['', 'v', '12345', '-0', 'a\x00\xff\r\n', 'x'.repeat(EMBSTR_LIMIT + 1), raw, embstr];
