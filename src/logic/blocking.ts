@@ -23,9 +23,10 @@ import { afterCommand, CLIENT_BLOCKED, CLIENT_IN_EXEC, discardCommandTiming, exe
 import { addInfoFields } from './info';
 import { expireIfNeeded, keyHooks, noteWrite, typeOf } from './keyspace';
 import { lifecycleHooks } from './lifecycle';
-import { addNull, addNullArray, addError } from './resp/reply';
+import { addError, addInt, addNull, addNullArray } from './resp/reply';
 import { host, now, state, type Client } from './runtime';
 import { parseLongDouble, type LongDouble } from './util/longdouble';
+import { parseInt64 } from './util/numbers';
 
 /** What a blocking command answers when it may not block (inside MULTI/EXEC): BLMOVE/BRPOPLPUSH a
  *  null bulk, the others a null array. A timeout (or CLIENT UNBLOCK) always answers a null array,
@@ -76,6 +77,21 @@ export function getTimeoutOrReply(c: Client, text: string): number | null {
   return deadlineAfter(ms);
 }
 
+/** Redis's getTimeoutFromObjectOrReply(UNIT_MILLISECONDS): absolute unix ms (0 = wait forever), or null
+ *  after replying the error. */
+export function getMsTimeoutOrReply(c: Client, text: string): number | null {
+  const n = parseInt64(text);
+  if (n === null) {
+    addError(c, 'ERR timeout is not an integer or out of range');
+    return null;
+  }
+  if (n < 0n) {
+    addError(c, 'ERR timeout is negative');
+    return null;
+  }
+  return deadlineAfter(n);
+}
+
 /** The absolute unix ms `ms` (>= 0) from now; 0 (forever) for 0. Redis adds the time without an overflow
  *  check; a wrapped deadline is never reached. */
 export function deadlineAfter(ms: bigint): number {
@@ -93,7 +109,7 @@ export interface BlockedRecord {
   timeoutAt: number;
   /** the blocked command, re-run when one of its keys is ready */
   argv: string[];
-  /** value type the command pops from ('list' | 'zset' | 'stream') */
+  /** value type the command pops from ('list' | 'zset' | 'stream'), or 'wait' for WAIT (no keys) */
   btype: string;
   /** the command was preceded by CLIENT REPLY SKIP: its eventual reply is skipped too */
   skip: boolean;
@@ -232,6 +248,7 @@ function timeOut(c: Client, error: boolean): void {
   const skipBefore = c.skipThis;
   c.skipThis = rec.skip;
   if (error) addError(c, 'UNBLOCKED client unblocked via CLIENT UNBLOCK');
+  else if (rec.btype === 'wait') addInt(c, 0); // WAIT: the replicas that acknowledged (hotkv has none)
   else addNullArray(c);
   c.skipThis = skipBefore;
   // Redis 7.0 counted the call when it blocked; updateStatsOnUnblock only adds a failure.
