@@ -178,6 +178,8 @@ export function blockedServingKey(c: Client): string | null {
 export function blockClient(c: Client, keys: string[], timeoutAtMs: number, notBlockingReply: TimeoutReply, btype?: string): void {
   if (reprocessing === c) {
     stillBlocked = true;
+    // Blocked again, as a first block sets it: execute() then neither logs the re-run as slow nor treats it as served.
+    c.flags |= CLIENT_BLOCKED;
     return;
   }
   if ((c.flags & CLIENT_IN_EXEC) !== 0) {

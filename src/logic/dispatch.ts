@@ -7,12 +7,15 @@ import { addError, countError, emitAlways, errorProto } from './resp/reply';
 import { cfgInt, host, markPending, now, state, type Client } from './runtime';
 import type { CommandDef } from './commands/table';
 import { applyHeapPolicy } from './heap';
+import { slowlogPush } from './slowlog';
 
 let table: Map<string, CommandDef> = new Map();
 let maxBulk = 512 * 1024 * 1024;
 let queryBufferLimit = 1024 * 1024 * 1024;
 /** requirepass is set: clients that have not authenticated may only run no_auth commands */
 let passwordRequired = false;
+/** slowlog-log-slower-than: microseconds; negative turns the slow log off */
+let slowlogThreshold = 10000;
 
 export function setTable(t: Map<string, CommandDef>): void {
   table = t;
@@ -41,6 +44,7 @@ export function refreshDispatchConfig(): void {
   maxBulk = cfgInt('proto-max-bulk-len') || 512 * 1024 * 1024;
   queryBufferLimit = cfgInt('client-query-buffer-limit') || 1024 * 1024 * 1024;
   passwordRequired = (state.config.get('requirepass') ?? '') !== '';
+  slowlogThreshold = cfgInt('slowlog-log-slower-than');
   refreshNotifyFlags();
   applyHeapPolicy();
 }
@@ -293,7 +297,11 @@ export function execute(c: Client, def: CommandDef, argv: string[]): void {
   const dirtyBefore = st.dirty;
   if (propagation.before !== null) propagation.before(c, def, argv);
   const stats = def.stats;
-  const batched = timing.batching && !nested;
+  // A pipelined run of one command is timed as a whole (see `timing`), so only commands that cannot be slow
+  // (Redis's `fast` flag) are batched while the slow log is on; with slowlog-log-slower-than 0 (log every
+  // command) none is.
+  const thresholdBefore = slowlogThreshold;
+  const batched = timing.batching && !nested && (thresholdBefore < 0 || (thresholdBefore > 0 && def.fast));
   let t0 = 0;
   if (batched) {
     if (timing.run !== stats) {
@@ -314,7 +322,16 @@ export function execute(c: Client, def: CommandDef, argv: string[]): void {
   }
   if (propagation.after !== null) propagation.after(c, def, argv, st.dirty > dirtyBefore, nested);
   stats[0]++;
-  if (!batched) stats[1] += (performance.now() - t0) * 1000;
+  if (!batched) {
+    const us = (performance.now() - t0) * 1000;
+    stats[1] += us;
+    // Read after the command: CONFIG SET slowlog-log-slower-than is judged by its new value, as in Redis. A
+    // command that blocked is logged when it is served, not now.
+    if (slowlogThreshold >= 0 && (c.flags & CLIENT_BLOCKED) === 0) slowlogPush(c, def, argv, Math.floor(us), slowlogThreshold);
+  } else if (slowlogThreshold !== thresholdBefore && slowlogThreshold >= 0) {
+    // This command (a CONFIG SET) turned the slow log on while timed in a run: it is judged too, timed from its run's start.
+    slowlogPush(c, def, argv, Math.floor((performance.now() - timing.start) * 1000), slowlogThreshold);
+  }
   // Errors since the mark (which a nested command under EXEC moves past its own errors), as Redis's
   // incrCommandStatsOnError with its static prev_err_count: EXEC fails only for errors of its own.
   if (st.totalErrorReplies > errorMark) stats[3]++; // ">": CONFIG RESETSTAT may have zeroed the counter

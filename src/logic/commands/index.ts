@@ -21,6 +21,7 @@ import { commands as aof } from './aof';
 import { commands as debug } from './debug';
 import { commands as scripting } from './scripting';
 import { commands as replication } from './replication';
+import { commands as slowlog } from './slowlog';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -44,4 +45,5 @@ export const allSpecs: CommandSpec[] = [
   ...debug,
   ...scripting,
   ...replication,
+  ...slowlog,
 ];

@@ -31,6 +31,8 @@ export interface CommandDef {
   name: string;
   arity: number;
   flags: Set<string>;
+  /** Redis's `fast` flag (O(1) or O(log N)): such commands are timed per run when pipelined (dispatch.ts) */
+  fast: boolean;
   firstKey: number;
   lastKey: number;
   keyStep: number;
@@ -71,10 +73,12 @@ function subMeta(containerMeta: CommandMeta, full: string): CommandMeta | undefi
 
 function makeDef(name: string, m: CommandMeta, fn: CommandFn | null, parent: CommandDef | null, gate: CommandGate | null = null): CommandDef {
   const info = m.info;
+  const flags = setNames(info[2]);
   return {
     name,
     arity: info[1] as number,
-    flags: setNames(info[2]),
+    flags,
+    fast: flags.has('fast'),
     firstKey: info[3] as number,
     lastKey: info[4] as number,
     keyStep: info[5] as number,
