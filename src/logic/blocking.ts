@@ -19,7 +19,7 @@
 import type { Db, StoredValue } from '../abi';
 import { isGone } from './commands/client';
 import type { CommandDef } from './commands/table';
-import { afterCommand, CLIENT_BLOCKED, CLIENT_IN_EXEC, discardCommandTiming, execute, lookupCommand, processInput, running } from './dispatch';
+import { afterCommand, CLIENT_BLOCKED, CLIENT_IN_EXEC, discardCommandTiming, execute, lookupCommand, processInput, reexecution, running } from './dispatch';
 import { addInfoFields } from './info';
 import { expireIfNeeded, keyHooks, noteWrite, typeOf } from './keyspace';
 import { lifecycleHooks } from './lifecycle';
@@ -363,9 +363,11 @@ function reprocess(b: BlockingState, c: Client, rec: BlockedRecord, key: string)
   servingKey = key;
   stillBlocked = false;
   c.flags &= ~CLIENT_BLOCKED;
+  reexecution.active = true;
   try {
     execute(c, def, rec.argv);
   } finally {
+    reexecution.active = false;
     reprocessing = null;
     servingKey = null;
   }

@@ -7,6 +7,7 @@ import { addError, countError, emitAlways, errorProto } from './resp/reply';
 import { cfgInt, host, markPending, now, state, type Client } from './runtime';
 import type { CommandDef } from './commands/table';
 import { applyHeapPolicy } from './heap';
+import { feedMonitors, monitoring, monitorWhen } from './monitor';
 import { slowlogPush } from './slowlog';
 
 let table: Map<string, CommandDef> = new Map();
@@ -248,6 +249,9 @@ export const propagation = {
 /** The command being executed (the innermost one under EXEC): blocking.ts records it when a client blocks. */
 export const running = { def: null as CommandDef | null, argv: [] as string[] };
 
+/** Set by blocking.ts while it re-runs a blocked command to serve it: monitors saw the command when it blocked. */
+export const reexecution = { active: false };
+
 let errorMark = 0;
 
 /**
@@ -296,6 +300,7 @@ export function execute(c: Client, def: CommandDef, argv: string[]): void {
   errorMark = st.totalErrorReplies;
   const dirtyBefore = st.dirty;
   if (propagation.before !== null) propagation.before(c, def, argv);
+  if (monitoring.on && !reexecution.active && monitorWhen(def) === 'before') feedMonitors(c, def, argv, emitAlways);
   const stats = def.stats;
   // A pipelined run of one command is timed as a whole (see `timing`), so only commands that cannot be slow
   // (Redis's `fast` flag) are batched while the slow log is on; with slowlog-log-slower-than 0 (log every
@@ -321,6 +326,7 @@ export function execute(c: Client, def: CommandDef, argv: string[]): void {
     addError(c, `ERR internal error in hotkv logic while running '${def.name}': ${(e as Error)?.message ?? String(e)}`);
   }
   if (propagation.after !== null) propagation.after(c, def, argv, st.dirty > dirtyBefore, nested);
+  if (monitoring.on && !reexecution.active && monitorWhen(def) === 'after') feedMonitors(c, def, argv, emitAlways);
   stats[0]++;
   if (!batched) {
     const us = (performance.now() - t0) * 1000;

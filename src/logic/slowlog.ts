@@ -3,6 +3,7 @@
 // keeps them. dispatch.ts times the commands and calls slowlogPush. Entries are plain data in
 // state.ext.slowlog, so the log and its ids survive hot upgrades.
 import type { CommandDef } from './commands/table';
+import { redactedArgs } from './redact';
 import { cfgInt, state, type Client } from './runtime';
 
 export interface SlowlogEntry {
@@ -34,44 +35,11 @@ export function slowlogState(): SlowlogState {
 /** SLOWLOG_ENTRY_MAX_ARGC and SLOWLOG_ENTRY_MAX_STRING of slowlog.h. */
 const MAX_ARGC = 32;
 const MAX_STRING = 128;
-const REDACTED = '(redacted)';
-
-/** Directives whose values CONFIG SET must not leave in the slow log (Redis's SENSITIVE_CONFIG). */
-const SENSITIVE_CONFIGS = new Set(['requirepass', 'masterauth', 'masteruser']);
-
-/** The arguments as Redis's redactClientCommandArgument leaves them: passwords never reach the log. */
-function redacted(def: CommandDef, argv: readonly string[]): readonly string[] {
-  switch (def.name) {
-    case 'auth':
-      return argv.map((a, i) => (i === 0 ? a : REDACTED));
-    case 'hello': {
-      const out = argv.slice();
-      for (let i = 2; i < out.length; i++) {
-        const opt = out[i].toLowerCase();
-        if (opt === 'auth' && i + 2 < out.length) {
-          out[i + 1] = REDACTED;
-          out[i + 2] = REDACTED;
-          i += 2;
-        } else if (opt === 'setname' && i + 1 < out.length) {
-          i++;
-        }
-      }
-      return out;
-    }
-    case 'config|set': {
-      const out = argv.slice();
-      for (let i = 2; i + 1 < out.length; i += 2) if (SENSITIVE_CONFIGS.has(out[i].toLowerCase())) out[i + 1] = REDACTED;
-      return out;
-    }
-    default:
-      return argv;
-  }
-}
 
 /** Log the command `def` of client c (argv as received) that took durationUs, if it is slow enough. */
 export function slowlogPush(c: Client, def: CommandDef, argv: readonly string[], durationUs: number, threshold: number): void {
   if (durationUs < threshold || def.flags.has('skip_slowlog')) return;
-  const all = redacted(def, argv);
+  const all = redactedArgs(def, argv);
   const argc = Math.min(all.length, MAX_ARGC);
   const args: string[] = [];
   for (let i = 0; i < argc; i++) {

@@ -22,6 +22,7 @@ import { commands as debug } from './debug';
 import { commands as scripting } from './scripting';
 import { commands as replication } from './replication';
 import { commands as slowlog } from './slowlog';
+import { commands as monitor } from './monitor';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -46,4 +47,5 @@ export const allSpecs: CommandSpec[] = [
   ...scripting,
   ...replication,
   ...slowlog,
+  ...monitor,
 ];
