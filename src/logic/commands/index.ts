@@ -23,6 +23,7 @@ import { commands as scripting } from './scripting';
 import { commands as replication } from './replication';
 import { commands as slowlog } from './slowlog';
 import { commands as monitor } from './monitor';
+import { commands as dumprestore } from './dumprestore';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -48,4 +49,5 @@ export const allSpecs: CommandSpec[] = [
   ...replication,
   ...slowlog,
   ...monitor,
+  ...dumprestore,
 ];

@@ -531,7 +531,7 @@ function persist(c: Client, argv: string[]): void {
 
 // --- OBJECT ----------------------------------------------------------------------------------
 
-function lfuPolicy(): boolean {
+export function lfuPolicy(): boolean {
   return cfg('maxmemory-policy').endsWith('-lfu');
 }
 

@@ -180,6 +180,13 @@ function rewrite(db: Db, name: string, argv: string[]): string[][] {
       const when = absExpire(db, key);
       return when === null ? [['DEL', key]] : [['SET', key, argv[2], 'PXAT', when]];
     }
+    case 'restore': case 'restore-asking': {
+      // restoreCommand: a TTL already passed (the key REPLACE deleted stays deleted) is a DEL; a relative
+      // TTL becomes the absolute time, with ABSTTL appended.
+      if (!db.dict.has(key)) return [['DEL', key]];
+      const when = absExpire(db, key);
+      return when === null || hasOpt(argv, 4, ['absttl']) ? [argv] : [[argv[0], key, when, ...argv.slice(3), 'ABSTTL']];
+    }
     case 'getex': {
       if (hasOpt(argv, 2, ['persist'])) return [['PERSIST', key]];
       const when = absExpire(db, key);

@@ -6,10 +6,23 @@
 
 const MAX_LIT = 32;
 const MAX_OFF = 1 << 13;
-const MAX_REF = 7 + 255 + 2; // longest match: (len - 2) = 7 + 255
-const HLOG = 14;
+const MAX_REF = (1 << 8) + (1 << 3); // longest match lzf_c.c looks for (it may end 2 bytes past it)
 
+// The compressor makes the same choices as Redis's lzf_c.c as Redis builds it (HLOG 16, VERY_FAST, not
+// ULTRA_FAST), so compressed strings in a DUMP payload or an RDB file are byte-identical to Redis's: the
+// same 3-byte hash into the same 2^16 slots, a match only with an earlier position other than the first
+// and only while 5 or more bytes are left, and after a match only its last two positions hashed.
+const HLOG = 16;
+
+/** Hash slot -> `base` + position of the last 3-byte sequence seen there. Entries below the current
+ *  call's base are from earlier calls, i.e. empty (so the table is not cleared per string). */
 const htab = new Int32Array(1 << HLOG);
+let nextBase = 1;
+
+/** lzf_c.c's IDX(h) with VERY_FAST: h holds the last bytes read, 8 bits each. */
+function slotOf(h: number): number {
+  return ((h >>> (3 * 8 - HLOG)) - Math.imul(h, 5)) & ((1 << HLOG) - 1);
+}
 
 /**
  * Compress `inp` into at most `outMax` bytes; null when the result would not fit (Redis then
@@ -17,51 +30,83 @@ const htab = new Int32Array(1 << HLOG);
  */
 export function lzfCompress(inp: Uint8Array, outMax: number): Buffer | null {
   const n = inp.length;
-  if (n === 0) return null;
-  const out = Buffer.allocUnsafe(outMax + 3);
-  htab.fill(-1);
+  if (n === 0 || outMax <= 0) return null;
+  if (nextBase + n + 1 > 0x7fffffff) {
+    htab.fill(0);
+    nextBase = 1;
+  }
+  const base = nextBase;
+  nextBase += n + 1;
+  const out = Buffer.allocUnsafe(outMax + 4);
   let ip = 0;
   let op = 1; // room for the first literal-run control byte
-  let litStart = 0;
   let lit = 0;
-  while (ip < n) {
-    if (op + 3 > outMax + 1) return null;
-    if (ip + 2 < n) {
-      const h = (Math.imul((inp[ip] << 16) | (inp[ip + 1] << 8) | inp[ip + 2], 2654435761) >>> (32 - HLOG));
-      const ref = htab[h];
-      htab[h] = ip;
-      const off = ip - ref - 1;
-      if (ref >= 0 && off < MAX_OFF && inp[ref] === inp[ip] && inp[ref + 1] === inp[ip + 1] && inp[ref + 2] === inp[ip + 2]) {
-        let len = 3;
-        const maxLen = Math.min(n - ip, MAX_REF);
-        while (len < maxLen && inp[ref + len] === inp[ip + len]) len++;
-        // close the literal run (or take back its unused control byte)
-        if (lit > 0) out[litStart] = lit - 1;
-        else op--;
-        const l = len - 2;
-        if (l < 7) {
-          out[op++] = (l << 5) | (off >>> 8);
-        } else {
-          out[op++] = (7 << 5) | (off >>> 8);
-          out[op++] = l - 7;
-        }
-        out[op++] = off & 0xff;
-        ip += len;
-        litStart = op++;
+  let h = (inp[0] << 8) | (n > 1 ? inp[1] : 0);
+  while (ip < n - 2) {
+    h = ((h << 8) | inp[ip + 2]) >>> 0;
+    const slot = slotOf(h);
+    const ref = htab[slot] - base; // negative: empty
+    htab[slot] = base + ip;
+    const off = ip - ref - 1;
+    if (ref > 0 && off < MAX_OFF && inp[ref] === inp[ip] && inp[ref + 1] === inp[ip + 1] && inp[ref + 2] === inp[ip + 2]) {
+      let len = 2;
+      const maxLen = Math.min(n - ip - len, MAX_REF);
+      out[op - lit - 1] = lit - 1; // close the literal run (or take back its unused control byte)
+      if (lit === 0) op--;
+      if (op + 3 + 1 >= outMax) return null;
+      // lzf_c.c checks 16 more bytes without the length bound when more than 16 are left, then goes on with it
+      let unrolled = maxLen > 16;
+      for (let k = 0; unrolled && k < 16; k++) {
+        len++;
+        if (inp[ref + len] !== inp[ip + len]) unrolled = false;
+      }
+      if (!(maxLen > 16) || unrolled) {
+        do len++;
+        while (len < maxLen && inp[ref + len] === inp[ip + len]);
+      }
+      len -= 2;
+      ip++;
+      if (len < 7) {
+        out[op++] = (off >>> 8) + (len << 5);
+      } else {
+        out[op++] = (off >>> 8) + (7 << 5);
+        out[op++] = len - 7;
+      }
+      out[op++] = off & 0xff;
+      lit = 0;
+      op++;
+      ip += len + 1;
+      if (ip >= n - 2) break;
+      ip -= 2;
+      h = (inp[ip] << 8) | inp[ip + 1];
+      for (let k = 0; k < 2; k++) {
+        h = ((h << 8) | inp[ip + 2]) >>> 0;
+        htab[slotOf(h)] = base + ip;
+        ip++;
+      }
+    } else {
+      if (op >= outMax) return null;
+      lit++;
+      out[op++] = inp[ip++];
+      if (lit === MAX_LIT) {
+        out[op - lit - 1] = lit - 1;
         lit = 0;
-        continue;
+        op++;
       }
     }
+  }
+  if (op + 3 > outMax) return null;
+  while (ip < n) {
+    lit++;
     out[op++] = inp[ip++];
-    if (++lit === MAX_LIT) {
-      out[litStart] = MAX_LIT - 1;
-      litStart = op++;
+    if (lit === MAX_LIT) {
+      out[op - lit - 1] = lit - 1;
       lit = 0;
+      op++;
     }
   }
-  if (lit > 0) out[litStart] = lit - 1;
-  else op--;
-  if (op > outMax) return null;
+  out[op - lit - 1] = lit - 1;
+  if (lit === 0) op--;
   return out.subarray(0, op);
 }
 

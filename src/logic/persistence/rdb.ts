@@ -15,6 +15,7 @@ import { hashFromPairs, type HashRecord } from '../types/hash';
 import { listFromArray, listToArray, type ListValue } from '../types/list';
 import { decodeStreamBody, encodeStreamBody, type StreamRecord } from './rdbstream';
 import { setFromMembers, type SetRecord } from '../types/set';
+import { lpStrSize } from '../types/stream';
 import { isCanonicalInt64, readString, storedString } from '../types/string';
 import { listpackLimits, listpackScoreText, zsetEntries, zsetFromEntries, type ZsetRecord } from '../types/zset';
 import { cfgInt } from '../runtime';
@@ -246,15 +247,6 @@ export function lpBuild(items: readonly string[], from = 0, to = items.length): 
   return o.take();
 }
 
-/** Bytes one element takes in a listpack (for the quicklist node size limit). */
-function lpEntrySize(s: string): number {
-  if (s.length <= 20 && isCanonicalInt64(s)) return 10;
-  const n = s.length;
-  const hdr = n < 64 ? 1 : n < 4096 ? 2 : 5;
-  const l = hdr + n;
-  return l + (l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5);
-}
-
 // --- intset (intset.c) --------------------------------------------------------------------------
 
 function intsetBuild(members: readonly string[]): Buffer {
@@ -276,23 +268,33 @@ function intsetBuild(members: readonly string[]): Buffer {
   return b;
 }
 
-/** A list's quicklist nodes as Redis fills them, [first, end) item ranges: list-max-listpack-size (negative: a
- *  byte limit, positive: a count). */
+/** quicklist.c's optimization_level: the node byte limits of list-max-listpack-size -1 .. -5. */
+const QL_LEVELS = [4096, 8192, 16384, 32768, 65536];
+/** SIZE_SAFETY_LIMIT: a count-limited node still stays within this many bytes. */
+const QL_SAFETY_LIMIT = 8192;
+/** SIZE_ESTIMATE_OVERHEAD: what _quicklistNodeAllowInsert adds to the element's length. */
+const QL_ESTIMATE_OVERHEAD = 8;
+
+/** A list's quicklist nodes as Redis fills them pushing at the tail, [first, end) item ranges: an element
+ *  joins the last node while _quicklistNodeAllowInsert allows it (the node's listpack bytes + the element's
+ *  length + 8 within the byte limit of a negative list-max-listpack-size, or within 8 KB and the count of a
+ *  positive one; quicklistSetFill clamps the setting to -5 .. 32768). */
 export function quicklistNodes(items: readonly string[]): [number, number][] {
-  const fill = cfgInt('list-max-listpack-size');
-  const maxBytes = fill < 0 ? 4096 * 2 ** (Math.min(-fill, 5) - 1) : Infinity;
-  const maxCount = fill > 0 ? fill : Infinity;
+  const fill = Math.max(-5, Math.min(cfgInt('list-max-listpack-size'), 1 << 15));
   const nodes: [number, number][] = [];
   let from = 0;
-  let bytes = 7;
+  let bytes = 7; // listpack header + end byte
   for (let i = 0; i < items.length; i++) {
-    const sz = lpEntrySize(items[i]);
-    if (i > from && (bytes + sz > maxBytes || i - from >= maxCount)) {
-      nodes.push([from, i]);
-      from = i;
-      bytes = 7;
+    if (i > from) {
+      const newSize = bytes + items[i].length + QL_ESTIMATE_OVERHEAD;
+      const fits = fill < 0 ? newSize <= QL_LEVELS[-fill - 1] : newSize <= QL_SAFETY_LIMIT && i - from < fill;
+      if (!fits) {
+        nodes.push([from, i]);
+        from = i;
+        bytes = 7;
+      }
     }
-    bytes += sz;
+    bytes += lpStrSize(items[i]);
   }
   nodes.push([from, items.length]);
   return nodes;
@@ -718,8 +720,8 @@ function zsetFromFlat(flat: string[], at: number, enc: 'listpack' | 'skiplist' |
 }
 
 /** rdbLoadObject: a value of the given type, converted by the thresholds as Redis 7.0 converts it;
- *  null for an empty collection (Redis skips those). */
-function readObject(r: In, t: number): StoredValue | null {
+ *  null for an empty collection (Redis skips those). RESTORE uses it for DUMP payloads. */
+export function readObject(r: In, t: number): StoredValue | null {
   const at = r.pos;
   switch (t) {
     case T_STRING:
