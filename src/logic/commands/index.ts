@@ -24,6 +24,7 @@ import { commands as replication } from './replication';
 import { commands as slowlog } from './slowlog';
 import { commands as monitor } from './monitor';
 import { commands as dumprestore } from './dumprestore';
+import { commands as bits } from './bits';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -50,4 +51,5 @@ export const allSpecs: CommandSpec[] = [
   ...slowlog,
   ...monitor,
   ...dumprestore,
+  ...bits,
 ];

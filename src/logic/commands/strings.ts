@@ -28,7 +28,7 @@ const ERR_TOO_BIG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len
  * The text of a string value for a command that needs a string: replies WRONGTYPE and returns null
  * when the value is of another type.
  */
-function stringOrReply(c: Client, v: StoredValue): string | null {
+export function stringOrReply(c: Client, v: StoredValue): string | null {
   if (typeof v === 'string') return v;
   if (v.type === 'string') return readString(v);
   addError(c, WRONGTYPE);
@@ -36,7 +36,7 @@ function stringOrReply(c: Client, v: StoredValue): string | null {
 }
 
 /** An option as C code sees it: the argument up to its first NUL byte (Redis compares C strings). */
-function optName(a: string): string {
+export function optName(a: string): string {
   const nul = a.indexOf('\0');
   return (nul < 0 ? a : a.slice(0, nul)).toLowerCase();
 }
@@ -49,7 +49,7 @@ function parseLL(s: string): number | bigint | null {
 }
 
 /** getLongLongFromObjectOrReply: the parsed argument, or null after the "not an integer" error reply. */
-function intArgOrReply(c: Client, s: string): number | bigint | null {
+export function intArgOrReply(c: Client, s: string): number | bigint | null {
   const n = parseLL(s);
   if (n === null) addError(c, ERR_NOT_INT);
   return n;
@@ -448,7 +448,7 @@ function setrange(c: Client, argv: string[]): void {
 }
 
 /** Clamp an int64 index parsed by parseLL to a safe number, keeping its meaning for any string length. */
-function clampIndex(v: number | bigint): number {
+export function clampIndex(v: number | bigint): number {
   if (typeof v === 'number') return v;
   return v < 0n ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
 }
