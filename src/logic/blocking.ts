@@ -449,6 +449,10 @@ function infoClients(): Record<string, number> {
   let blocked = 0;
   let timed = 0;
   for (const c of state.clients.values()) {
+    if (c.pausedFor === 'postponed' && !isGone(c)) {
+      blocked++; // postponed by CLIENT PAUSE: Redis counts it as blocked
+      continue;
+    }
     const rec = blockedRecord(c);
     if (rec === null || isGone(c)) continue;
     blocked++;

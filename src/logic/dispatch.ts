@@ -175,6 +175,15 @@ export const gates = {
  * the check costs one length test per command.
  */
 export const denials: ((c: Client, def: CommandDef, argv: string[]) => string | null)[] = [];
+/**
+ * CLIENT PAUSE (pause.ts): while a pause holds, `check` says whether a client's command must wait; `postpone`
+ * parks it. Checked after the denials and before MULTI queueing, as Redis's processCommand does.
+ */
+export const clientPause = {
+  active: false,
+  check: null as null | ((c: Client, def: CommandDef) => boolean),
+  postpone: null as null | ((c: Client, argv: string[]) => void),
+};
 export const afterCommand = {
   pending: false,
   run: null as null | (() => void),
@@ -228,6 +237,10 @@ export function call(c: Client, argv: string[]): void {
         return;
       }
     }
+  }
+  if (clientPause.active && clientPause.check !== null && clientPause.postpone !== null && clientPause.check(c, def)) {
+    clientPause.postpone(c, argv);
+    return;
   }
   if (c.flags !== 0 && gates.beforeExecute !== null && gates.beforeExecute(c, def, argv)) return;
   execute(c, def, argv);

@@ -4,7 +4,7 @@
 // `expires` still holds the same time, and the heap is rebuilt when stale entries dominate.
 
 import type { Db } from '../abi';
-import { deleteExpired } from './keyspace';
+import { deleteExpired, expireGate } from './keyspace';
 import { now, state } from './runtime';
 
 export function heapPush(db: Db, when: number, key: string): void {
@@ -69,7 +69,7 @@ export function setActiveExpire(on: boolean): void {
  * dbs, so a burst of expirations is spread over several ticks instead of one long pause.
  */
 export function activeExpireCycle(budget: number): number {
-  if (state.ext.activeExpireOff === true) return 0;
+  if (state.ext.activeExpireOff === true || expireGate.paused) return 0;
   const t = now();
   let removed = 0;
   for (const db of state.dbs) {

@@ -40,7 +40,9 @@ function keyChanging(db: Db, key: string): void {
 }
 
 /** While the AOF is loaded keys do not expire (Redis's keyIsExpired returns 0 while loading). */
-export const expireGate = { suspended: false };
+/** suspended: no key expires (AOF loading); paused: a key past its time reads as missing but is not deleted
+ *  (CLIENT PAUSE, pause.ts). */
+export const expireGate = { suspended: false, paused: false };
 
 /** Call before changing a stored collection in place outside lookupWrite. */
 export function noteWrite(v: StoredValue | undefined): void {
@@ -64,7 +66,7 @@ export function expireIfNeeded(db: Db, key: string): boolean {
   const when = db.expires.get(key);
   // Redis's keyIsExpired: expired once now is past the time (now > when), not at it.
   if (when === undefined || when >= now() || expireGate.suspended) return false;
-  deleteExpired(db, key);
+  if (!expireGate.paused) deleteExpired(db, key);
   return true;
 }
 

@@ -45,7 +45,8 @@ function clientFields(c: Client): ClientInfoFields {
   const info: ClientInfoFields = { flags: '', sub: 0, psub: 0, ssub: 0, multi: -1, multiMem: 0, redir: -1, user: 'default' };
   for (const h of clientInfoHooks) h(c, info);
   let extra = '';
-  if (c.pausedFor === 'blocked') extra += 'b';
+  // blocked in a command, or postponed by CLIENT PAUSE (Redis blocks those too)
+  if (c.pausedFor === 'blocked' || c.pausedFor === 'postponed') extra += 'b';
   if (c.closeAfterReply) extra += 'c';
   if (c.unixSocket) extra += 'U';
   if (c.noEvict) extra += 'e';

@@ -23,6 +23,7 @@ import { commands as scripting } from './scripting';
 import { commands as replication } from './replication';
 import { commands as slowlog } from './slowlog';
 import { commands as monitor } from './monitor';
+import { commands as clientpause } from './clientpause';
 import { commands as dumprestore } from './dumprestore';
 import { commands as bits } from './bits';
 
@@ -50,6 +51,7 @@ export const allSpecs: CommandSpec[] = [
   ...replication,
   ...slowlog,
   ...monitor,
+  ...clientpause,
   ...dumprestore,
   ...bits,
 ];
