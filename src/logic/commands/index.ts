@@ -26,6 +26,7 @@ import { commands as monitor } from './monitor';
 import { commands as clientpause } from './clientpause';
 import { commands as dumprestore } from './dumprestore';
 import { commands as bits } from './bits';
+import { commands as hyperloglog } from './hyperloglog';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -54,4 +55,5 @@ export const allSpecs: CommandSpec[] = [
   ...clientpause,
   ...dumprestore,
   ...bits,
+  ...hyperloglog,
 ];
