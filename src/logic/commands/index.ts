@@ -20,6 +20,7 @@ import { commands as persistence } from './persistence';
 import { commands as aof } from './aof';
 import { commands as debug } from './debug';
 import { commands as scripting } from './scripting';
+import { commands as geo } from './geo';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -42,4 +43,5 @@ export const allSpecs: CommandSpec[] = [
   ...aof,
   ...debug,
   ...scripting,
+  ...geo,
 ];
