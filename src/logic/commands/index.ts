@@ -27,6 +27,7 @@ import { commands as clientpause } from './clientpause';
 import { commands as dumprestore } from './dumprestore';
 import { commands as bits } from './bits';
 import { commands as hyperloglog } from './hyperloglog';
+import { commands as geo } from './geo';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -56,4 +57,5 @@ export const allSpecs: CommandSpec[] = [
   ...dumprestore,
   ...bits,
   ...hyperloglog,
+  ...geo,
 ];

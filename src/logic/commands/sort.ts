@@ -12,7 +12,7 @@
 //   or as binary strings when STORE is given; missing BY weights sort first.
 // - Without LIMIT (or without BY) Redis sorts with glibc's qsort, a stable merge sort, so elements
 //   that compare equal keep their input order; with BY and LIMIT it uses its partial quicksort
-//   (pqsort.c), whose order of equal elements is its own, so that algorithm is reproduced below.
+//   (pqsort.c), whose order of equal elements is its own: util/pqsort.ts reproduces it.
 // - SORT of a listpack sorted set converts it to a skiplist (OBJECT ENCODING shows it), as Redis
 //   does, even for SORT_RO.
 
@@ -28,6 +28,7 @@ import { isSet, type SetRecord } from '../types/set';
 import { readString } from '../types/string';
 import { isZset, nodeEle, zslGetElementByRank, zslNext, zslPrev, type ZsetRecord } from '../types/zset';
 import { parseInt64, strtodPrefix } from '../util/numbers';
+import { pqsort } from '../util/pqsort';
 import type { CommandSpec } from './table';
 
 const ERR_NOT_INT = 'ERR value is not an integer or out of range';
@@ -102,106 +103,6 @@ function makeCompare(alpha: boolean, byPattern: boolean, store: boolean, desc: b
     cmp = (x, y) => strCmp(x.obj, y.obj);
   }
   return desc ? (x, y) => -cmp(x, y) : cmp;
-}
-
-// --- Redis's pqsort (Bentley & McIlroy quicksort from NetBSD, limited to a range) -----------------
-// Reimplemented over an array of items: its order of equal elements is part of SORT's output.
-
-type Cmp = (x: SortItem, y: SortItem) => number;
-
-function swap(a: SortItem[], i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
-}
-
-function vecswap(a: SortItem[], i: number, j: number, n: number): void {
-  for (let k = 0; k < n; k++) swap(a, i + k, j + k);
-}
-
-function med3(a: SortItem[], i: number, j: number, k: number, cmp: Cmp): number {
-  return cmp(a[i], a[j]) < 0
-    ? (cmp(a[j], a[k]) < 0 ? j : cmp(a[i], a[k]) < 0 ? k : i)
-    : (cmp(a[j], a[k]) > 0 ? j : cmp(a[i], a[k]) < 0 ? i : k);
-}
-
-function insertionSort(a: SortItem[], lo: number, n: number, cmp: Cmp): void {
-  for (let m = lo + 1; m < lo + n; m++) {
-    for (let l = m; l > lo && cmp(a[l - 1], a[l]) > 0; l--) swap(a, l, l - 1);
-  }
-}
-
-/** Does the run a[lo .. lo+n-1] overlap the wanted range [left, right] (as pqsort.c tests it)? */
-function touches(lo: number, n: number, left: number, right: number): boolean {
-  const hi = lo + n;
-  return !((left < lo && right < lo) || (left >= hi && right >= hi));
-}
-
-function pqsortRun(a: SortItem[], lo: number, n: number, cmp: Cmp, left: number, right: number): void {
-  for (;;) {
-    if (n < 7) {
-      insertionSort(a, lo, n, cmp);
-      return;
-    }
-    let pm = lo + Math.floor(n / 2);
-    if (n > 7) {
-      let pl = lo;
-      let pn = lo + n - 1;
-      if (n > 40) {
-        const d = Math.floor(n / 8);
-        pl = med3(a, pl, pl + d, pl + 2 * d, cmp);
-        pm = med3(a, pm - d, pm, pm + d, cmp);
-        pn = med3(a, pn - 2 * d, pn - d, pn, cmp);
-      }
-      pm = med3(a, pl, pm, pn, cmp);
-    }
-    swap(a, lo, pm);
-    let swapped = false;
-    let pa = lo + 1;
-    let pb = pa;
-    let pc = lo + n - 1;
-    let pd = pc;
-    for (;;) {
-      let r: number;
-      while (pb <= pc && (r = cmp(a[pb], a[lo])) <= 0) {
-        if (r === 0) {
-          swapped = true;
-          swap(a, pa, pb);
-          pa++;
-        }
-        pb++;
-      }
-      while (pb <= pc && (r = cmp(a[pc], a[lo])) >= 0) {
-        if (r === 0) {
-          swapped = true;
-          swap(a, pc, pd);
-          pd--;
-        }
-        pc--;
-      }
-      if (pb > pc) break;
-      swap(a, pb, pc);
-      swapped = true;
-      pb++;
-      pc--;
-    }
-    if (!swapped) {
-      insertionSort(a, lo, n, cmp);
-      return;
-    }
-    const pn = lo + n;
-    let r = Math.min(pa - lo, pb - pa);
-    vecswap(a, lo, pb - r, r);
-    r = Math.min(pd - pc, pn - pd - 1);
-    vecswap(a, pb, pn - r, r);
-    r = pb - pa;
-    if (r > 1 && touches(lo, r, left, right)) pqsortRun(a, lo, r, cmp, left, right);
-    r = pd - pc;
-    if (r <= 1) return;
-    lo = pn - r;
-    n = r;
-    if (!touches(lo, n, left, right)) return;
-  }
 }
 
 // --- the command ---------------------------------------------------------------------------------
@@ -336,7 +237,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
       }
     }
     const cmp = makeCompare(alpha, sortby !== null, storekey !== null, desc);
-    if (sortby !== null && (start !== 0 || end !== vectorlen - 1)) pqsortRun(vector, 0, vector.length, cmp, start, end);
+    if (sortby !== null && (start !== 0 || end !== vectorlen - 1)) pqsort(vector, cmp, start, end);
     else vector.sort(cmp);
   }
 

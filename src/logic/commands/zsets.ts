@@ -49,7 +49,7 @@ function dbl(c: Client, d: number): string {
 }
 
 /** The zset under key, undefined when missing, null after replying WRONGTYPE. */
-function zsetOrReply(c: Client, v: StoredValue | undefined): ZsetRecord | undefined | null {
+export function zsetOrReply(c: Client, v: StoredValue | undefined): ZsetRecord | undefined | null {
   if (v === undefined) return undefined;
   if (isZset(v)) return v;
   addError(c, WRONGTYPE);
@@ -110,7 +110,7 @@ export function parseLexRange(minText: string, maxText: string): LexRange | null
 // ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK, ZCOUNT, ZLEXCOUNT
 // ------------------------------------------------------------------------------------------------
 
-function zaddGeneric(c: Client, argv: string[], inFlags: number): void {
+export function zaddGeneric(c: Client, argv: string[], inFlags: number): void {
   let flags = inFlags;
   let ch = false;
   let scoreidx = 2;

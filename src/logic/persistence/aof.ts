@@ -26,6 +26,7 @@ import { call, getTable, propagation } from '../dispatch';
 import { keyHooks } from '../keyspace';
 import { beforeFlush, cfg, host, pendingFlush, state, type Client } from '../runtime';
 import type { CommandDef } from '../commands/table';
+import { geoaddAsZadd } from '../commands/geo';
 import { hashGet, isHash } from '../types/hash';
 import { isSet } from '../types/set';
 import { readString } from '../types/string';
@@ -204,6 +205,8 @@ function rewrite(db: Db, name: string, argv: string[]): string[][] {
     }
     case 'spop':
       return spopOps(db, key, argv);
+    case 'geoadd': // as the ZADD it ran (lowercase "zadd", scores as the 52-bit hashes)
+      return [geoaddAsZadd(null, argv) ?? argv];
     case 'blpop': case 'brpop':
       return trackedKey === null ? [] : [[name === 'blpop' ? 'LPOP' : 'RPOP', trackedKey]];
     case 'bzpopmin': case 'bzpopmax':

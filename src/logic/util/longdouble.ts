@@ -178,3 +178,20 @@ export function formatLongDoubleHuman(v: LongDouble): string {
   }
   return digits;
 }
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** A double widened to long double (exact), as C's conversion does: GEOPOS prints coordinates this way. */
+export function longDoubleFromDouble(d: number): LongDouble {
+  if (d !== d) return { kind: 2, neg: false, m: 0n, e: 0 };
+  if (d === Infinity || d === -Infinity) return d < 0 ? NEG_INF : INF;
+  f64[0] = d;
+  const hi = u32[1]; // little-endian: the sign, exponent and top of the mantissa are in the high word
+  const lo = u32[0];
+  const neg = hi >>> 31 === 1;
+  const bexp = (hi >>> 20) & 0x7ff;
+  const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (bexp === 0) return { kind: 0, neg, m: frac, e: -1074 };
+  return { kind: 0, neg, m: frac | (1n << 52n), e: bexp - 1075 };
+}

@@ -416,3 +416,30 @@ function isExactDecimal(a: number, e18: string, ep: number): boolean {
   if (k < 0) lhs *= 10n ** BigInt(-k);
   return lhs === rhs;
 }
+
+/**
+ * printf("%.<digits>f", x) as glibc prints it (GEODIST's "%.4f", the "%f" of GEO errors): the exact
+ * binary value rounded half-to-even. JS's toFixed rounds the exact value too but breaks exact ties
+ * upwards, and switches to exponent notation from 1e21, so both are fixed here.
+ */
+export function formatFixed(x: number, digits: number): string {
+  if (x !== x) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  const neg = x < 0 || Object.is(x, -0);
+  const a = neg ? -x : x;
+  let s: string;
+  if (a >= 1e21) {
+    s = BigInt(a).toString() + (digits > 0 ? '.' + '0'.repeat(digits) : '');
+  } else {
+    s = a.toFixed(digits);
+    // An exact tie (a * 10^digits ends in .5) happens only when a * 2^(digits+1) is an odd integer;
+    // toFixed then took the upper neighbour, glibc takes the even one.
+    const t = a * 2 ** (digits + 1);
+    if (Number.isInteger(t) && t % 2 === 1) {
+      const last = s.charCodeAt(s.length - 1) - 48;
+      if (last % 2 === 1) s = s.slice(0, -1) + String(last - 1);
+    }
+  }
+  return neg ? '-' + s : s;
+}
