@@ -6,8 +6,10 @@ import { DEFAULTS, runUpgradeBench } from '../bench/upgrade-run';
 
 describe('upgrade soak', () => {
   // Preparing an upgrade leaves most of the CPU to clients that keep sending (src/shell/shell.ts, Pacer), so 100
-  // back-to-back upgrades under this load take 30-40 s on two shared cores where they took about 20 s before.
-  it('100 upgrades under load: zero client errors, zero reconnects, no memory growth', { timeout: 120000 }, async (t) => {
+  // back-to-back upgrades under this load take 30-40 s on two shared cores where they took about 20 s before,
+  // and 70 s on a machine loaded with other test runs (the bundle has grown too). The timeout only guards
+  // against a hang: the work is bounded by the upgrade count.
+  it('100 upgrades under load: zero client errors, zero reconnects, no memory growth', { timeout: 300000 }, async (t) => {
     const r = await runUpgradeBench({
       ...DEFAULTS, upgrades: 100, clients: 4, pipeline: 16, keys: 1000, warmupMs: 200, baselineMs: 300, gapMs: 0,
       memoryAt: 10, probationMs: 0,
