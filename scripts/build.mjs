@@ -150,6 +150,17 @@ const lua51HexNumerals = {
   },
 };
 
+/** src/shell/shell.ts as a module (in memory; main.cjs would start a server): the build runs the self-test with it. */
+async function shellLibrary() {
+  const res = await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/shell/shell.ts')], write: false,
+    define: { __SHELL_VERSION__: JSON.stringify(pkg.version) } });
+  const mod = { exports: {} };
+  const file = path.join(root, 'src/shell/shell.ts');
+  new vm.Script(wrapSource(res.outputFiles[0].text), { filename: file })
+    .runInThisContext().call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
+  return mod.exports;
+}
+
 async function buildLogic() {
   fs.mkdirSync(logicOutDir, { recursive: true });
   const res = await esbuild.build({
@@ -163,11 +174,14 @@ async function buildLogic() {
   const bytes = Buffer.from(res.outputFiles[0].contents);
   const sha = createHash('sha256').update(bytes).digest('hex');
   writeAtomic(logicOut + '.sha256', `${sha}  ${path.basename(logicOut)}\n`);
-  // Compile and run the module body once so the cache holds the eagerly compiled functions too.
+  // Compile and run the module body, then the self-test rounds an upgrade runs, so that the cache holds the
+  // bytecode of every function they reach (V8 compiles lazily: what the cache lacks, each upgrade compiles).
   for (const flag of BUNDLE_V8_FLAGS) v8.setFlagsFromString(flag);
   const script = new vm.Script(wrapSource(bytes.toString('utf8')), { filename: logicOut });
   const mod = { exports: {} };
   script.runInThisContext().call(mod.exports, mod.exports, createRequire(logicOut), mod, logicOut, logicOutDir);
+  const err = (await shellLibrary()).runSelfTestForCodeCache(mod.exports);
+  if (err) throw new Error(`logic ${logicVersion} fails its own self-test: ${err}`);
   writeAtomic(logicOut + '.cache', script.createCachedData());
   writeAtomic(logicOut, bytes);
   return sha;
