@@ -12,6 +12,7 @@
 //   still cannot be served it calls blockClient() again, which keeps its place and timeout;
 // - a waiter is only re-run when the ready key holds the type it waits for (list for @list
 //   commands, zset for @sortedset ones; see blockedTypeOf), as Redis serves by blocking type;
+// - a blocked XREADGROUP is also re-run when its key is deleted or changes type (it answers an error);
 // - timeouts are shell timers (`block:<client id>`) that survive hot upgrades and call whichever
 //   logic is active then; CLIENT UNBLOCK, disconnects and timeouts unblock.
 // Everything is plain data in state.ext.blocking and c.ext.blocked, so it survives a logic swap.
@@ -312,6 +313,10 @@ function serveReady(): void {
   }
 }
 
+/** Blocked commands re-run when the key they wait on is gone or holds another type: Redis 7.0 unblocks a
+ *  blocked XREADGROUP with an error then (its consumer group went with the stream). */
+const RERUN_WHEN_GONE = new Set(['xreadgroup']);
+
 function serveKey(b: BlockingState, db: Db, key: string, s: string): void {
   const queue = b.waiters.get(s);
   if (queue === undefined) return;
@@ -319,7 +324,6 @@ function serveKey(b: BlockingState, db: Db, key: string, s: string): void {
   const ids = queue.slice();
   for (const id of ids) {
     const v = readyValue(db, key);
-    if (v === undefined) return;
     const c = state.clients.get(id);
     if (c === undefined || isGone(c)) {
       if (c !== undefined) detach(c);
@@ -331,7 +335,9 @@ function serveKey(b: BlockingState, db: Db, key: string, s: string): void {
       removeId(b, s, id);
       continue;
     }
-    if (typeOf(v) !== rec.btype) continue;
+    if (v === undefined || typeOf(v) !== rec.btype) {
+      if (!RERUN_WHEN_GONE.has(rec.argv[0].toLowerCase())) continue;
+    }
     reprocess(b, c, rec, key);
   }
 }
@@ -429,6 +435,26 @@ function onReplaced(db: Db): void {
   }
 }
 
+/** A key was written: when a blocked XREADGROUP waits on it and it is no longer a stream (deleted, or
+ *  replaced by another type), it is ready, so that the waiter is unblocked with its error (Redis 7.0's
+ *  signalDeletedKeyAsReady). */
+function onModified(db: Db, key: string): void {
+  const b = state.ext.blocking as BlockingState | undefined;
+  if (b === undefined || b.waiters.size === 0) return;
+  const list = b.waiters.get(slot(db.id, key));
+  if (list === undefined) return;
+  const v = db.dict.get(key);
+  if (v !== undefined && typeOf(v) === 'stream') return;
+  for (const id of list) {
+    const c = state.clients.get(id);
+    const rec = c === undefined ? null : blockedRecord(c);
+    if (rec !== null && RERUN_WHEN_GONE.has(rec.argv[0].toLowerCase())) {
+      signalKeyAsReady(db, key);
+      return;
+    }
+  }
+}
+
 function onAdded(db: Db, key: string, value: StoredValue): void {
   const t = typeOf(value);
   if (t === 'list' || t === 'zset' || t === 'stream') signalKeyAsReady(db, key);
@@ -461,8 +487,16 @@ function infoClients(): Record<string, number> {
   return { blocked_clients: blocked, clients_in_timeout_table: timed };
 }
 
+/** Keys made ready outside a command (the active expire cycle deleted a stream a blocked XREADGROUP waits
+ *  on) are served in the same tick, as Redis serves them before it sleeps. */
+function onCron(): void {
+  if (afterCommand.pending) serveReady();
+}
+
 afterCommand.run = serveReady;
+lifecycleHooks.cron.push(onCron);
 keyHooks.added.push(onAdded);
+keyHooks.modified.push(onModified);
 keyHooks.replaced.push(onReplaced);
 lifecycleHooks.timer.push(onTimer);
 lifecycleHooks.clientClose.push(onClientClose);

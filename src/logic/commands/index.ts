@@ -14,6 +14,7 @@ import { commands as pubsub } from './pubsub';
 import { commands as zsets } from './zsets';
 import { commands as hashes } from './hashes';
 import { commands as streams } from './streams';
+import { commands as streamgroups } from './streamgroups';
 import { commands as sets } from './sets';
 import { commands as sort } from './sort';
 import { commands as persistence } from './persistence';
@@ -44,6 +45,7 @@ export const allSpecs: CommandSpec[] = [
   ...zsets,
   ...hashes,
   ...streams,
+  ...streamgroups,
   ...sets,
   ...sort,
   ...persistence,

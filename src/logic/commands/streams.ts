@@ -1,6 +1,6 @@
 // Stream commands: XADD XLEN XRANGE XREVRANGE XDEL XTRIM XREAD (BLOCK included) XSETID XINFO STREAM,
 // with Redis 7.0's semantics, replies, keyspace events and error texts (t_stream.c). The data
-// structure is in types/stream.ts. Consumer groups are not served yet (their data is kept by RDB).
+// structure is in types/stream.ts; the consumer-group commands are in streamgroups.ts.
 
 import type { StoredValue } from '../../abi';
 import { blockClient, blockedServingKey, deadlineAfter, signalKeyAsReady } from '../blocking';
@@ -20,11 +20,11 @@ import {
 import { ERR_NOT_INT, parseInt64 } from '../util/numbers';
 import type { CommandSpec } from './table';
 
-const ERR_INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
+export const ERR_INVALID_ID = 'ERR Invalid stream ID specified as stream command argument';
 const U64_MAX = (1n << 64n) - 1n;
 
 /** The stream at a looked-up value: undefined when missing, null after a WRONGTYPE reply. */
-function streamOrReply(c: Client, v: StoredValue | undefined): StreamRecord | null | undefined {
+export function streamOrReply(c: Client, v: StoredValue | undefined): StreamRecord | null | undefined {
   if (v === undefined) return undefined;
   if (isStream(v)) return v;
   addError(c, WRONGTYPE);
@@ -61,35 +61,31 @@ function string2ull(s: string): U64 | null {
   return u64FromBig(v);
 }
 
-const ZERO: U64 = [0, 0];
-const MAXU: U64 = [0xffffffff, 0xffffffff];
+export const ZERO: U64 = [0, 0];
+export const MAXU: U64 = [0xffffffff, 0xffffffff];
 
 /** A parsed ID: its key, and for XADD whether the sequence was given (false for `<ms>-*`). */
-interface ParsedId {
+export interface ParsedId {
   key: string;
   seqGiven: boolean;
 }
 
 /**
- * streamGenericParseIDOrReply. `strict` refuses "-" and "+"; `missingSeq` is the sequence of an ID
- * given without one; `allowSeqStar` accepts `<ms>-*` (XADD). Null after the error reply.
+ * streamGenericParseIDOrReply without the reply: `strict` refuses "-" and "+"; `missingSeq` is the sequence
+ * of an ID given without one; `allowSeqStar` accepts `<ms>-*` (XADD). Null when invalid.
  */
-function parseId(c: Client, s: string, strict: boolean, missingSeq: U64, allowSeqStar = false): ParsedId | null {
-  const invalid = (): null => {
-    addError(c, ERR_INVALID_ID);
-    return null;
-  };
-  if (s.length > 127) return invalid();
+export function idFromText(s: string, strict: boolean, missingSeq: U64, allowSeqStar = false): ParsedId | null {
+  if (s.length > 127) return null;
   // a C string ends at its first NUL
   const nul = s.indexOf('\0');
   if (nul >= 0) s = s.slice(0, nul);
   if (s === '-' || s === '+') {
-    if (strict) return invalid();
+    if (strict) return null;
     return { key: s === '-' ? ID_MIN : ID_MAX, seqGiven: true };
   }
   const dash = s.indexOf('-');
   const ms = string2ull(dash >= 0 ? s.slice(0, dash) : s);
-  if (ms === null) return invalid();
+  if (ms === null) return null;
   let seq: U64;
   let seqGiven = true;
   if (dash >= 0) {
@@ -99,15 +95,22 @@ function parseId(c: Client, s: string, strict: boolean, missingSeq: U64, allowSe
       seqGiven = false;
     } else {
       const q = string2ull(rest);
-      if (q === null) return invalid();
+      if (q === null) return null;
       seq = q;
     }
   } else seq = missingSeq;
   return { key: idKey(ms, seq), seqGiven };
 }
 
+/** streamGenericParseIDOrReply: idFromText, or null after the error reply. */
+export function parseId(c: Client, s: string, strict: boolean, missingSeq: U64, allowSeqStar = false): ParsedId | null {
+  const p = idFromText(s, strict, missingSeq, allowSeqStar);
+  if (p === null) addError(c, ERR_INVALID_ID);
+  return p;
+}
+
 /** streamParseIntervalIDOrReply with the exclusive "(" form applied (incremented or decremented). */
-function parseInterval(c: Client, s: string, missingSeq: U64, start: boolean): string | null {
+export function parseInterval(c: Client, s: string, missingSeq: U64, start: boolean): string | null {
   if (s.length > 1 && s[0] === '(') {
     const p = parseId(c, s.slice(1), true, missingSeq);
     if (p === null) return null;
@@ -123,7 +126,7 @@ function parseInterval(c: Client, s: string, missingSeq: U64, start: boolean): s
 }
 
 /** getLongLongFromObjectOrReply */
-function longLongOrReply(c: Client, s: string): number | null {
+export function longLongOrReply(c: Client, s: string): number | null {
   const n = parseInt64(s);
   if (n === null) {
     addError(c, ERR_NOT_INT);
@@ -147,13 +150,13 @@ function nonNegativeOrReply(c: Client, s: string, what: string): number | null {
 // ------------------------------------------------------------------------------------------------
 
 /** One entry: [id, [field, value, ...]] */
-function entryProto(id: string, fv: string[]): string {
+export function entryProto(id: string, fv: string[]): string {
   let out = '*2\r\n' + bulkProto(idText(id)) + '*' + fv.length + '\r\n';
   for (let i = 0; i < fv.length; i++) out += bulkProto(fv[i]);
   return out;
 }
 
-function entriesProto(entries: [string, string[]][]): string {
+export function entriesProto(entries: [string, string[]][]): string {
   let out = '*' + entries.length + '\r\n';
   for (const [id, fv] of entries) out += entryProto(id, fv);
   return out;
@@ -505,13 +508,13 @@ function xsetid(c: Client, argv: string[]): void {
 // ------------------------------------------------------------------------------------------------
 
 /** XREAD_BLOCKED_DEFAULT_COUNT: a blocked XREAD without COUNT is served at most this many entries. */
-const BLOCKED_DEFAULT_COUNT = 1000;
+export const BLOCKED_DEFAULT_COUNT = 1000;
 
 /** The script client (commands/scripting.ts) has this id. */
-const SCRIPT_CLIENT_ID = Number.MAX_SAFE_INTEGER;
+export const SCRIPT_CLIENT_ID = Number.MAX_SAFE_INTEGER;
 
 /** getTimeoutFromObjectOrReply(UNIT_MILLISECONDS): absolute unix ms (0: forever), null after the error. */
-function msTimeoutOrReply(c: Client, text: string): number | null {
+export function msTimeoutOrReply(c: Client, text: string): number | null {
   const n = parseInt64(text);
   if (n === null) {
     addError(c, 'ERR timeout is not an integer or out of range');
@@ -524,52 +527,85 @@ function msTimeoutOrReply(c: Client, text: string): number | null {
   return deadlineAfter(n);
 }
 
-function xread(c: Client, argv: string[]): void {
-  let timeoutAt = -1;
-  let count = 0;
-  let streamsAt = 0;
-  let n = 0;
+/** The options of XREAD and XREADGROUP (xreadCommand's parsing). */
+export interface ReadArgs {
+  /** absolute unix ms, 0 forever, -1 without BLOCK */
+  timeoutAt: number;
+  /** 0: no limit */
+  count: number;
+  /** index of the first key */
+  streamsAt: number;
+  /** number of keys */
+  n: number;
+  group: string | null;
+  consumer: string | null;
+  noack: boolean;
+}
+
+/** xreadCommand's option parsing for XREAD (`xreadgroup` false) or XREADGROUP; null after the error reply. */
+export function parseReadArgs(c: Client, argv: string[], xreadgroup: boolean): ReadArgs | null {
+  const a: ReadArgs = { timeoutAt: -1, count: 0, streamsAt: 0, n: 0, group: null, consumer: null, noack: false };
   for (let i = 1; i < argv.length; i++) {
     const more = argv.length - i - 1;
     const o = argv[i].toLowerCase();
     if (o === 'block' && more > 0) {
       if (c.id === SCRIPT_CLIENT_ID) {
         addError(c, `ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
-        return;
+        return null;
       }
       i++;
       const t = msTimeoutOrReply(c, argv[i]);
-      if (t === null) return;
-      timeoutAt = t;
+      if (t === null) return null;
+      a.timeoutAt = t;
     } else if (o === 'count' && more > 0) {
       i++;
       const k = longLongOrReply(c, argv[i]);
-      if (k === null) return;
-      count = k < 0 ? 0 : k;
+      if (k === null) return null;
+      a.count = k < 0 ? 0 : k;
     } else if (o === 'streams' && more > 0) {
-      streamsAt = i + 1;
-      n = argv.length - streamsAt;
+      a.streamsAt = i + 1;
+      const n = argv.length - a.streamsAt;
       if (n % 2 !== 0) {
+        // (XREADGROUP too: Redis 7.0 names XREAD and '$' in both)
         addError(c, "ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
-        return;
+        return null;
       }
-      n /= 2;
+      a.n = n / 2;
       break;
     } else if (o === 'group' && more >= 2) {
-      addError(c, 'ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
-      return;
+      if (!xreadgroup) {
+        addError(c, 'ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
+        return null;
+      }
+      a.group = argv[i + 1];
+      a.consumer = argv[i + 2];
+      i += 2;
     } else if (o === 'noack') {
-      addError(c, 'ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
-      return;
+      if (!xreadgroup) {
+        addError(c, 'ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
+        return null;
+      }
+      a.noack = true;
     } else {
       addError(c, ERR_SYNTAX);
-      return;
+      return null;
     }
   }
-  if (streamsAt === 0) {
+  if (a.streamsAt === 0) {
     addError(c, ERR_SYNTAX);
-    return;
+    return null;
   }
+  if (xreadgroup && a.group === null) {
+    addError(c, 'ERR Missing GROUP option for XREADGROUP');
+    return null;
+  }
+  return a;
+}
+
+function xread(c: Client, argv: string[]): void {
+  const ra = parseReadArgs(c, argv, false);
+  if (ra === null) return;
+  const { timeoutAt, count, streamsAt, n } = ra;
   const db = dbOf(c);
   const ids: string[] = [];
   let dollar = false;
@@ -670,19 +706,19 @@ function entryOrNull(c: Client, s: StreamRecord, first: boolean): string {
   return entryProto(e[0][0], e[0][1]);
 }
 
-function subcommandSyntaxError(c: Client, argv: string[]): void {
+export function subcommandSyntaxError(c: Client, argv: string[]): void {
   addError(c, `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
 }
 
 /** streamRangeHasTombstones from `start` to the end. */
-function tombstonesFrom(s: StreamRecord, start: string): boolean {
+export function tombstonesFrom(s: StreamRecord, start: string): boolean {
   if (s.length === 0 || s.maxDeletedId === ID_MIN) return false;
   if (s.firstId > s.maxDeletedId) return false;
   return start <= s.maxDeletedId;
 }
 
 /** streamReplyWithCGLag */
-function lagProto(c: Client, s: StreamRecord, g: StreamGroup): string {
+export function lagProto(c: Client, s: StreamRecord, g: StreamGroup): string {
   if (s.entriesAdded === 0) return ':0\r\n';
   if (g.entriesRead !== -1 && !tombstonesFrom(s, g.lastId)) return `:${s.entriesAdded - g.entriesRead}\r\n`;
   const read = streamEstimateDistance(s, g.lastId);
@@ -690,11 +726,11 @@ function lagProto(c: Client, s: StreamRecord, g: StreamGroup): string {
   return nullProto(c);
 }
 
-function nullProto(c: Client): string {
+export function nullProto(c: Client): string {
   return c.resp === 2 ? '$-1\r\n' : '_\r\n';
 }
 
-function mapHead(c: Client, n: number): string {
+export function mapHead(c: Client, n: number): string {
   return c.resp === 2 ? `*${n * 2}\r\n` : `%${n}\r\n`;
 }
 

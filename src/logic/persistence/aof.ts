@@ -102,12 +102,26 @@ const TRACKED = new Set(['blpop', 'brpop', 'bzpopmin', 'bzpopmax', 'lmpop', 'blm
 /** Commands propagated by their effects only: what they executed is in the unit already (EXEC, scripts). */
 const EFFECTS_ONLY = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro']);
 
+/** Commands propagated as the commands they put in `alsoOps` while they ran, never as themselves (Redis's
+ *  alsoPropagate then preventCommandPropagation): XREADGROUP, XCLAIM and XAUTOCLAIM (streamgroups.ts). */
+const EFFECTS_LISTED = new Set(['xreadgroup', 'xclaim', 'xautoclaim']);
+
+/** The commands the running command asked to propagate (alsoPropagate). */
+let alsoOps: string[][] = [];
+
+/** Redis's alsoPropagate, for an EFFECTS_LISTED command: `argv` goes to the AOF in its place. Nothing is kept
+ *  while the AOF is off or for the AOF's own replay client (its `before` did not run). */
+export function alsoPropagate(argv: string[]): void {
+  if (depth > 0) alsoOps.push(argv);
+}
+
 /** error replies before the running command (FLUSHALL/FLUSHDB propagate unless they failed) */
 const errorsBefore: number[] = [];
 
 function before(c: Client, def: CommandDef, argv: string[]): void {
   if (c.id < 0) return; // the AOF's own replay client
   depth++;
+  alsoOps = [];
   const name = def.name;
   errorsBefore.push(state.stats.totalErrorReplies);
   if (TRACKED.has(name)) {
@@ -133,10 +147,14 @@ function after(c: Client, def: CommandDef, argv: string[], wrote: boolean, neste
   // Redis forces FLUSHALL/FLUSHDB into the AOF even when there was nothing to flush (forceCommandPropagation);
   // a SAVE inside FLUSHALL may have reset server.dirty.
   if (!failed && (def.name === 'flushall' || def.name === 'flushdb')) wrote = true;
-  if (wrote && !EFFECTS_ONLY.has(def.name)) {
+  if (EFFECTS_LISTED.has(def.name)) {
+    // what it listed, even when server.dirty did not move (a blocked XREADGROUP being served)
+    for (const op of alsoOps) unit.push([c.db, op]);
+  } else if (wrote && !EFFECTS_ONLY.has(def.name)) {
     const db = state.dbs[c.db];
     for (const op of rewrite(db, def.name, argv)) unit.push([c.db, op]);
   }
+  alsoOps = [];
   tracking = false;
   spopBefore = null;
   if (!nested) flushUnit();
