@@ -7,6 +7,7 @@ import { allDefs, buildTable, type CommandDef } from './commands/table';
 import { defaultConfig, loadConfig } from './config';
 import { feed, processInput, refreshDispatchConfig, setTable } from './dispatch';
 import { activeExpireCycle } from './expire';
+import './evict'; // maxmemory: registers its gate and hooks (evict.ts)
 import { emptyDb } from './keyspace';
 import { lifecycleHooks } from './lifecycle';
 import { beginMigration, takeOverError } from './migration';

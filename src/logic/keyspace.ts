@@ -27,8 +27,10 @@ export const keyHooks = {
   /** a stored value is about to be changed in place (lookupWrite, blocked-client serving): a
    *  BGSAVE in progress serializes it first (copy-on-write, persistence/bgsave.ts) */
   beforeWrite: [] as ((v: StoredValue) => void)[],
-  /** a key was deleted because its time passed (the AOF appends a DEL) */
+  /** a key was deleted because its time passed, or evicted by maxmemory (the AOF appends a DEL) */
   expired: [] as ((db: Db, key: string) => void)[],
+  /** a key is about to be deleted (dbDelete, expiry): maxmemory counts its size as freed (evict.ts) */
+  deleting: [] as ((db: Db, key: string) => void)[],
   /** a key's value or expiry is about to be replaced, deleted or changed (not in place): a background
    *  save or rewrite keeps what the key had at its start (copy-on-write, persistence/save.ts) */
   beforeKeyChange: [] as ((db: Db, key: string) => void)[],
@@ -70,8 +72,14 @@ export function expireIfNeeded(db: Db, key: string): boolean {
   return true;
 }
 
+function keyDeleting(db: Db, key: string): void {
+  const hooks = keyHooks.deleting;
+  for (let i = 0; i < hooks.length; i++) hooks[i](db, key);
+}
+
 export function deleteExpired(db: Db, key: string): void {
   if (keyHooks.beforeKeyChange.length !== 0) keyChanging(db, key);
+  if (keyHooks.deleting.length !== 0) keyDeleting(db, key);
   db.dict.delete(key);
   db.expires.delete(key);
   db.access.delete(key);
@@ -155,6 +163,7 @@ export function dbAddRaw(db: Db, key: string, value: StoredValue): void {
 /** Delete a key. Returns true if it existed. Signals the modification. */
 export function dbDelete(db: Db, key: string): boolean {
   if (keyHooks.beforeKeyChange.length !== 0) keyChanging(db, key);
+  if (keyHooks.deleting.length !== 0) keyDeleting(db, key);
   if (!db.dict.delete(key)) return false;
   if (db.expires.size !== 0) db.expires.delete(key);
   db.access.delete(key);

@@ -572,9 +572,24 @@ function objectRefcount(c: Client, argv: string[]): void {
 }
 
 function idleSeconds(c: Client, key: string): number {
-  const at = dbOf(c).access.get(key);
+  return idleOf(dbOf(c), key);
+}
+
+/** Seconds since the key was last accessed (0 when not recorded). */
+export function idleOf(db: Db, key: string): number {
+  const at = db.access.get(key);
   const idle = at === undefined ? 0 : lruClock() - at;
   return idle > 0 ? idle : 0;
+}
+
+/**
+ * The LFU counter hotkv derives (no per-key counter is kept): LFUDecrAndReturn applied to a counter that stays
+ * at LFU_INIT_VAL, so 5 minus one per lfu-decay-time minutes idle (OBJECT FREQ, and the LFU eviction policies).
+ */
+export function derivedLfuFreq(idle: number): number {
+  const decay = cfgInt('lfu-decay-time');
+  const periods = decay > 0 ? Math.floor(idle / 60 / decay) : 0;
+  return periods > LFU_INIT_VAL ? 0 : LFU_INIT_VAL - periods;
 }
 
 function objectIdletime(c: Client, argv: string[]): void {
@@ -597,9 +612,7 @@ function objectFreq(c: Client, argv: string[]): void {
     addError(c, 'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.');
     return;
   }
-  const decay = cfgInt('lfu-decay-time');
-  const periods = decay > 0 ? Math.floor(idleSeconds(c, argv[2]) / 60 / decay) : 0;
-  addInt(c, periods > LFU_INIT_VAL ? 0 : LFU_INIT_VAL - periods);
+  addInt(c, derivedLfuFreq(idleSeconds(c, argv[2])));
 }
 
 function objectHelp(c: Client): void {

@@ -23,7 +23,7 @@ import {
   setVmHooks, toStr, type LuaState,
 } from '../scripting/vm';
 import { createHash } from 'node:crypto';
-import type { CommandSpec } from './table';
+import type { CommandDef, CommandSpec } from './table';
 
 /** state.ext.scripts: sha1 (lowercase hex) -> body */
 function scripts(): Map<string, string> {
@@ -46,12 +46,21 @@ interface RunContext {
   sc: ClientRecord;
   /** EVAL_RO, or a no-writes shebang */
   readOnly: boolean;
+  /** shebang flag allow-oom (or no-writes): redis.call never meets the OOM check */
+  allowOom: boolean;
+  /** a write command ran (Redis's SCRIPT_WRITE_DIRTY): past it the script is never stopped for OOM */
+  wrote: boolean;
   startMs: number;
   warned: boolean;
   sha: string;
 }
 
 let ctx: RunContext | null = null;
+
+/** Set by evict.ts while maxmemory is on: the OOM error text when `def` (a redis.call) must be refused, else null. */
+export const scriptHooks = {
+  oomText: null as null | ((caller: Client, def: CommandDef) => string | null),
+};
 
 /** The script client: a bundle-local record, never in state.clients (so no CLIENT LIST entry, as Redis's). */
 function scriptClient(caller: Client): ClientRecord {
@@ -95,6 +104,12 @@ function scriptCall(L: LuaState, raise: boolean): number {
   }
   if (def.flags.has('noscript')) return fail('ERR This Redis command is not allowed from script');
   if (r.readOnly && def.flags.has('write')) return fail('ERR Write commands are not allowed from read-only scripts.');
+  // Redis's scriptVerifyOOM: only the first write may be refused (the OOM state is the one seen at the script's start).
+  if (!r.allowOom && !r.wrote && scriptHooks.oomText !== null) {
+    const oom = scriptHooks.oomText(r.caller, def);
+    if (oom !== null) return fail(oom);
+  }
+  if (def.flags.has('write')) r.wrote = true;
   const sc = r.sc;
   execute(sc, def, argv);
   const out = sc.out;
@@ -307,32 +322,35 @@ interface Prepared {
   /** the body Lua compiles: the shebang line blanked, so line numbers stay */
   code: string;
   noWrites: boolean;
+  allowOom: boolean;
 }
 
 /** Redis's evalExtractShebangFlags; an error text for a bad shebang. */
-function prepareBody(body: string): Prepared | string {
-  if (!body.startsWith('#!')) return { code: body, noWrites: false };
+export function prepareBody(body: string): Prepared | string {
+  if (!body.startsWith('#!')) return { code: body, noWrites: false, allowOom: false };
   const end = body.indexOf('\n');
   if (end < 0) return 'ERR Invalid script shebang';
   const parts = body.slice(0, end).split(' ').filter((p) => p !== '');
   if (parts[0] !== '#!lua') return `ERR Unexpected engine in script shebang: ${parts[0] ?? '#!'}`;
   let noWrites = false;
+  let allowOom = false;
   for (const part of parts.slice(1)) {
     if (!part.startsWith('flags=')) return `ERR Unknown lua shebang option: ${part}`;
     for (const f of part.slice(6).split(',')) {
       if (f === '') continue;
       if (!SHEBANG_FLAGS.has(f)) return `ERR Unexpected flag in script shebang: ${f}`;
       if (f === 'no-writes') noWrites = true;
+      if (f === 'allow-oom') allowOom = true;
     }
   }
-  return { code: body.slice(end), noWrites };
+  return { code: body.slice(end), noWrites, allowOom };
 }
 
 /**
  * Check the shebang, compile `body` (known as `sha`) and keep it in the script cache; on an error, reply it and
  * return null.
  */
-function loadScript(c: Client, sha: string, body: string): { ref: number; noWrites: boolean } | null {
+function loadScript(c: Client, sha: string, body: string): { ref: number; noWrites: boolean; allowOom: boolean } | null {
   const prepared = prepareBody(body);
   if (typeof prepared === 'string') {
     addError(c, prepared);
@@ -344,7 +362,7 @@ function loadScript(c: Client, sha: string, body: string): { ref: number; noWrit
     return null;
   }
   scripts().set(sha, body);
-  return { ref, noWrites: prepared.noWrites };
+  return { ref, noWrites: prepared.noWrites, allowOom: prepared.allowOom || prepared.noWrites };
 }
 
 // --- commands -----------------------------------------------------------------------------------------------
@@ -379,14 +397,14 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
   }
   const loaded = loadScript(c, sha, body);
   if (loaded === null) return;
-  runScript(c, sha, loaded.ref, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), ro || loaded.noWrites);
+  runScript(c, sha, loaded.ref, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), ro || loaded.noWrites, loaded.allowOom);
 }
 
-function runScript(c: Client, sha: string, ref: number, keys: string[], args: string[], readOnly: boolean): void {
+function runScript(c: Client, sha: string, ref: number, keys: string[], args: string[], readOnly: boolean, allowOom: boolean): void {
   const v = getVm();
   const L = v.L;
   const outer = ctx;
-  const r: RunContext = { caller: c, sc: scriptClient(c), readOnly, startMs: Date.now(), warned: false, sha };
+  const r: RunContext = { caller: c, sc: scriptClient(c), readOnly, allowOom, wrote: false, startMs: Date.now(), warned: false, sha };
   ctx = r;
   errorsToCount = [];
   let reply: string;

@@ -1,6 +1,7 @@
 // Server commands: INFO, TIME, LASTSAVE, SHUTDOWN, MEMORY.
 
 import * as fs from 'node:fs';
+import type { Db, StoredValue } from '../../abi';
 import { infoCron, infoSectionsFor, infoState, memOverhead, renderInfo, wallClockUs } from '../info';
 import { lifecycleHooks } from '../lifecycle';
 import { addArrayLen, addBulk, addDoubleText, addError, addHelp, addInt, addMapLen, addNull, addOk, addVerbatim, ERR_SYNTAX } from '../resp/reply';
@@ -178,8 +179,13 @@ function memoryUsage(c: Client, argv: string[]): void {
     addNull(c);
     return;
   }
+  addInt(c, Math.round(keyMemoryUsage(db, key, v, samples)));
+}
+
+/** MEMORY USAGE's estimate for one key: its value, its name, the dict entry and the expires entry (eviction counts it as freed). */
+export function keyMemoryUsage(db: Db, key: string, v: StoredValue, samples: number): number {
   const expires = db.expires.has(key) ? 32 : 0;
-  addInt(c, Math.round(estimateSize(v, samples) + estimateSize(key, samples) + 24 + expires));
+  return estimateSize(v, samples) + estimateSize(key, samples) + 24 + expires;
 }
 
 /**
