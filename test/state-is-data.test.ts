@@ -71,7 +71,7 @@ describe('State is plain data (DESIGN rule 1)', () => {
     logic.activate(host);
     const sockets = new Set<unknown>();
     const clients: ClientRecord[] = [];
-    for (let id = 1; id <= 4; id++) {
+    for (let id = 1; id <= 6; id++) {
       // The socket is the shell's handle; the logic only hands it back to the host.
       const socket = { fake: 'socket' } as unknown as ClientRecord['socket'];
       sockets.add(socket);
@@ -82,7 +82,7 @@ describe('State is plain data (DESIGN rule 1)', () => {
       clients.push(c);
     }
     const send = (c: ClientRecord, ...argv: string[]) => logic.onData(c, encodeCommand(argv));
-    const [a, b, sub, blocked] = clients;
+    const [a, b, sub, blocked, mon, postponed] = clients;
     send(a, 'SET', 's', 'v', 'EX', '100');
     send(a, 'APPEND', 's', 'x');
     send(a, 'HSET', 'h', 'f', '1', 'g', '2');
@@ -107,7 +107,24 @@ describe('State is plain data (DESIGN rule 1)', () => {
     send(a, 'INFO', 'everything');
     send(a, 'CONFIG', 'SET', 'notify-keyspace-events', 'KEA');
     send(a, 'DEL', 'k1');
+    // the families added in session 4: slow log, MONITOR, bitmaps, HLL, geo, consumer groups, DUMP, maxmemory,
+    // and last CLIENT PAUSE with a postponed write
+    send(a, 'CONFIG', 'SET', 'slowlog-log-slower-than', '0');
+    send(mon, 'MONITOR');
+    send(a, 'SETBIT', 'bm', '7', '1');
+    send(a, 'PFADD', 'hll', 'a', 'b', 'c');
+    send(a, 'GEOADD', 'geo', '13.361389', '38.115556', 'Palermo');
+    send(a, 'XGROUP', 'CREATE', 'x', 'grp', '0');
+    send(a, 'XREADGROUP', 'GROUP', 'grp', 'alice', 'STREAMS', 'x', '>');
+    send(a, 'DUMP', 'h');
+    send(a, 'CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
+    send(a, 'CONFIG', 'SET', 'maxmemory', '1gb');
+    send(a, 'SET', 'under-limit', 'v');
+    send(a, 'CLIENT', 'PAUSE', '100000', 'WRITE');
+    send(postponed, 'SET', 'waits', 'v');
     assert.equal(blocked.pausedFor !== '', true, 'the BLPOP client should be blocked');
+    assert.equal(postponed.pausedFor, 'postponed', 'the SET should wait for the pause');
+    for (const k of ['slowlog', 'monitors', 'clientPause']) assert.ok(state.ext[k] !== undefined, `state.ext.${k}`);
     const bad = findNonData(state, sockets);
     logic.deactivate();
     assert.deepEqual(bad, [], `State holds non-data values:\n${bad.join('\n')}`);

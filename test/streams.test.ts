@@ -270,7 +270,7 @@ async function fill(c: RawClient): Promise<void> {
   await c.command('SELECT', '0');
 }
 
-/** Consumer groups on a redis-server (hotkv has no consumer-group commands yet; it keeps them in dumps). */
+/** Consumer groups made on a redis-server, whose dump hotkv then loads (test/streams-groups.test.ts covers the commands). */
 async function addGroups(c: RawClient): Promise<void> {
   for (const args of [
     ['XGROUP', 'CREATE', 's3', 'g1', '0'], ['XGROUP', 'CREATE', 's3', 'g0', '$'], ['XREADGROUP', 'GROUP', 'g1', 'alice', 'COUNT', '3', 'STREAMS', 's3', '>'],

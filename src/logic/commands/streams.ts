@@ -3,7 +3,7 @@
 // structure is in types/stream.ts; the consumer-group commands are in streamgroups.ts.
 
 import type { StoredValue } from '../../abi';
-import { blockClient, blockedServingKey, deadlineAfter, signalKeyAsReady } from '../blocking';
+import { blockClient, blockedServingKey, getMsTimeoutOrReply, signalKeyAsReady } from '../blocking';
 import { running } from '../dispatch';
 import { dbAddRaw, dirty, lookupRead, lookupWrite, signalModifiedKey, WRONGTYPE } from '../keyspace';
 import { notifyKeyspaceEvent, NOTIFY_STREAM } from '../notify';
@@ -513,20 +513,6 @@ export const BLOCKED_DEFAULT_COUNT = 1000;
 /** The script client (commands/scripting.ts) has this id. */
 export const SCRIPT_CLIENT_ID = Number.MAX_SAFE_INTEGER;
 
-/** getTimeoutFromObjectOrReply(UNIT_MILLISECONDS): absolute unix ms (0: forever), null after the error. */
-export function msTimeoutOrReply(c: Client, text: string): number | null {
-  const n = parseInt64(text);
-  if (n === null) {
-    addError(c, 'ERR timeout is not an integer or out of range');
-    return null;
-  }
-  if (n < 0n) {
-    addError(c, 'ERR timeout is negative');
-    return null;
-  }
-  return deadlineAfter(n);
-}
-
 /** The options of XREAD and XREADGROUP (xreadCommand's parsing). */
 export interface ReadArgs {
   /** absolute unix ms, 0 forever, -1 without BLOCK */
@@ -554,7 +540,7 @@ export function parseReadArgs(c: Client, argv: string[], xreadgroup: boolean): R
         return null;
       }
       i++;
-      const t = msTimeoutOrReply(c, argv[i]);
+      const t = getMsTimeoutOrReply(c, argv[i]);
       if (t === null) return null;
       a.timeoutAt = t;
     } else if (o === 'count' && more > 0) {
