@@ -1,7 +1,7 @@
 // CLIENT PAUSE timeout [WRITE|ALL] and CLIENT UNPAUSE (pause.ts does the pausing).
 import { getMsTimeoutOrReply } from '../blocking';
 import { pauseClients, unpauseClients, type PauseType } from '../pause';
-import { addError, addOk } from '../resp/reply';
+import { addSubcommandSyntaxError, addError, addOk } from '../resp/reply';
 import type { Client } from '../runtime';
 import type { CommandSpec } from './table';
 
@@ -15,7 +15,7 @@ function pause(c: Client, argv: string[]): void {
       return;
     }
   } else if (argv.length > 4) {
-    addError(c, `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try CLIENT HELP.`);
+    addSubcommandSyntaxError(c, argv);
     return;
   }
   const endMs = getMsTimeoutOrReply(c, argv[2]);

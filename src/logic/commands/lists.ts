@@ -6,7 +6,7 @@ import type { Db, StoredValue } from '../../abi';
 import { blockClient, blockedServingKey, getTimeoutOrReply, unblockClientById } from '../blocking';
 import { dbAddRaw, dbDelete, dirty, lookupRead, lookupWrite, signalModifiedKey, WRONGTYPE } from '../keyspace';
 import { notifyKeyspaceEvent, NOTIFY_GENERIC, NOTIFY_LIST } from '../notify';
-import { addArrayLen, addBulk, addBulkArray, addError, addInt, addNull, addNullArray, addOk, addRaw, ERR_SYNTAX } from '../resp/reply';
+import { addSubcommandSyntaxError, addArrayLen, addBulk, addBulkArray, addError, addInt, addNull, addNullArray, addOk, addRaw, ERR_SYNTAX } from '../resp/reply';
 import { dbOf, type Client } from '../runtime';
 import { selfTestCases } from '../selftest';
 import {
@@ -528,8 +528,7 @@ function lmpopGeneric(c: Client, argv: string[], numkeysIdx: number, block: bool
 
 function clientUnblock(c: Client, argv: string[]): void {
   if (argv.length > 4) {
-    addError(c, `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. ` +
-      `Try ${argv[0].toUpperCase()} HELP.`);
+    addSubcommandSyntaxError(c, argv);
     return;
   }
   let error = false;

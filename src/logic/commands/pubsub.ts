@@ -16,7 +16,7 @@ import { CLIENT_IN_EXEC, CLIENT_PUBSUB } from '../dispatch';
 import { addInfoFields } from '../info';
 import { lifecycleHooks } from '../lifecycle';
 import { notifyDelivery } from '../notify';
-import { addArrayLen, addBulk, addError, addHelp, addInt, emitAlways } from '../resp/reply';
+import { addSubcommandSyntaxError, addArrayLen, addBulk, addError, addHelp, addInt, emitAlways } from '../resp/reply';
 import { state, type Client } from '../runtime';
 import { selfTestCases } from '../selftest';
 import { stringMatch } from '../util/glob';
@@ -220,14 +220,10 @@ function spublish(c: Client, argv: string[]): void {
 
 // --- PUBSUB ------------------------------------------------------------------------------------
 
-function subcommandSyntaxError(c: Client, argv: string[]): void {
-  addError(c, `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. ` +
-    `Try ${argv[0].toUpperCase()} HELP.`);
-}
 
 function channelList(c: Client, argv: string[], all: Map<string, Set<number>>): void {
   if (argv.length > 3) {
-    subcommandSyntaxError(c, argv);
+    addSubcommandSyntaxError(c, argv);
     return;
   }
   const pattern = argv.length === 3 ? argv[2] : null;

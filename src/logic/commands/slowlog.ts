@@ -1,5 +1,5 @@
 // SLOWLOG GET LEN RESET HELP, over the log slowlog.ts keeps.
-import { addArrayLen, addBulk, addBulkArray, addError, addHelp, addInt, addOk } from '../resp/reply';
+import { addSubcommandSyntaxError, addArrayLen, addBulk, addBulkArray, addError, addHelp, addInt, addOk } from '../resp/reply';
 import type { Client } from '../runtime';
 import { selfTestCases } from '../selftest';
 import { slowlogState } from '../slowlog';
@@ -12,7 +12,7 @@ const DEFAULT_COUNT = 10;
 function get(c: Client, argv: string[]): void {
   let count = DEFAULT_COUNT;
   if (argv.length > 3) {
-    addError(c, `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try SLOWLOG HELP.`);
+    addSubcommandSyntaxError(c, argv);
     return;
   }
   if (argv.length === 3) {

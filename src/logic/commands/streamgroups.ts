@@ -13,7 +13,7 @@ import { blockClient, blockedServingKey, signalKeyAsReady } from '../blocking';
 import { dbAddRaw, dirty, lookupRead, lookupWrite, noteWrite, signalModifiedKey } from '../keyspace';
 import { notifyKeyspaceEvent, NOTIFY_STREAM } from '../notify';
 import { alsoPropagate } from '../persistence/aof';
-import { addArrayLen, addError, addHelp, addInt, addMapLen, addNullArray, addOk, addRaw, bulkProto } from '../resp/reply';
+import { addSubcommandSyntaxError, addArrayLen, addError, addHelp, addInt, addMapLen, addNullArray, addOk, addRaw, bulkProto } from '../resp/reply';
 import { dbOf, now, type Client } from '../runtime';
 import { selfTestCases } from '../selftest';
 import {
@@ -25,7 +25,7 @@ import {
 import { parseInt64 } from '../util/numbers';
 import {
   BLOCKED_DEFAULT_COUNT, entryProto, idFromText, lagProto, longLongOrReply, mapHead, MAXU, nullProto, parseId,
-  parseInterval, parseReadArgs, streamOrReply, subcommandSyntaxError, tombstonesFrom, ZERO,
+  parseInterval, parseReadArgs, streamOrReply, tombstonesFrom, ZERO,
 } from './streams';
 import type { CommandSpec } from './table';
 
@@ -117,7 +117,7 @@ function xgroup(c: Client, argv: string[]): void {
         entriesRead = n;
         i += 2;
       } else {
-        subcommandSyntaxError(c, argv);
+        addSubcommandSyntaxError(c, argv);
         return;
       }
     }
@@ -190,7 +190,7 @@ function xgroup(c: Client, argv: string[]): void {
     }
     addInt(c, pending);
   } else {
-    subcommandSyntaxError(c, argv);
+    addSubcommandSyntaxError(c, argv);
   }
 }
 

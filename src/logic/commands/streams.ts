@@ -9,6 +9,7 @@ import { dbAddRaw, dirty, lookupRead, lookupWrite, signalModifiedKey, WRONGTYPE 
 import { notifyKeyspaceEvent, NOTIFY_STREAM } from '../notify';
 import {
   addArrayLen, addBulk, addError, addHelp, addInt, addMapLen, addNull, addNullArray, addOk, addRaw, bulkProto, ERR_SYNTAX,
+  addSubcommandSyntaxError,
 } from '../resp/reply';
 import { cfgInt, dbOf, now, type Client } from '../runtime';
 import { selfTestCases } from '../selftest';
@@ -692,10 +693,6 @@ function entryOrNull(c: Client, s: StreamRecord, first: boolean): string {
   return entryProto(e[0][0], e[0][1]);
 }
 
-export function subcommandSyntaxError(c: Client, argv: string[]): void {
-  addError(c, `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
-}
-
 /** streamRangeHasTombstones from `start` to the end. */
 export function tombstonesFrom(s: StreamRecord, start: string): boolean {
   if (s.length === 0 || s.maxDeletedId === ID_MIN) return false;
@@ -734,12 +731,12 @@ function xinfoStream(c: Client, argv: string[]): void {
   let count = 10;
   if (optc !== 0) {
     if ((optc !== 1 && optc !== 3) || argv[3].toLowerCase() !== 'full') {
-      subcommandSyntaxError(c, argv);
+      addSubcommandSyntaxError(c, argv);
       return;
     }
     if (optc === 3) {
       if (argv[4].toLowerCase() !== 'count') {
-        subcommandSyntaxError(c, argv);
+        addSubcommandSyntaxError(c, argv);
         return;
       }
       const n = longLongOrReply(c, argv[5]);

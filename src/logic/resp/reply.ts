@@ -200,6 +200,11 @@ function encodeBulkArray(items: readonly (string | null)[], nil: string | null):
   return b.latin1Slice(0, p);
 }
 
+/** Redis's addReplySubcommandSyntaxError: argv[1] (at most 128 chars) and the command, upper case. */
+export function addSubcommandSyntaxError(c: Client, argv: readonly string[]): void {
+  addError(c, `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+}
+
 /** `help` replies: an array of status lines, as addReplyHelp builds them. */
 export function addHelp(c: Client, command: string, lines: readonly string[]): void {
   const all = [`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`, ...lines,
