@@ -176,13 +176,11 @@ export const gates = {
  */
 export const denials: ((c: Client, def: CommandDef, argv: string[]) => string | null)[] = [];
 /**
- * CLIENT PAUSE (pause.ts): while a pause holds, `check` says whether a client's command must wait; `postpone`
- * parks it. Checked after the denials and before MULTI queueing, as Redis's processCommand does.
+ * CLIENT PAUSE (pause.ts): set only while a pause holds; parks the command when it must wait (returns true).
+ * Checked after the denials and before MULTI queueing, as Redis's processCommand does.
  */
 export const clientPause = {
-  active: false,
-  check: null as null | ((c: Client, def: CommandDef) => boolean),
-  postpone: null as null | ((c: Client, argv: string[]) => void),
+  hold: null as null | ((c: Client, def: CommandDef, argv: string[]) => boolean),
 };
 export const afterCommand = {
   pending: false,
@@ -238,10 +236,7 @@ export function call(c: Client, argv: string[]): void {
       }
     }
   }
-  if (clientPause.active && clientPause.check !== null && clientPause.postpone !== null && clientPause.check(c, def)) {
-    clientPause.postpone(c, argv);
-    return;
-  }
+  if (clientPause.hold !== null && clientPause.hold(c, def, argv)) return;
   if (c.flags !== 0 && gates.beforeExecute !== null && gates.beforeExecute(c, def, argv)) return;
   execute(c, def, argv);
   if (afterCommand.pending && afterCommand.run !== null) {

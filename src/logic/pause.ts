@@ -28,9 +28,7 @@ function pauseState(): PauseState | undefined {
 /** Module caches of the State's pause (rebuilt on activate): dispatch's one check, and the expiry gate. */
 function refresh(): void {
   const p = pauseState();
-  clientPause.active = p !== undefined;
-  clientPause.check = p === undefined ? null : mustWait;
-  clientPause.postpone = postpone;
+  clientPause.hold = p === undefined ? null : holdIfPaused;
   expireGate.paused = p !== undefined;
 }
 
@@ -44,10 +42,8 @@ function writesOrReplicates(def: CommandDef): boolean {
   return def.flags.has('write') || MAY_REPLICATE.has(def.name);
 }
 
-/** Whether c's command def must wait for the pause to end. */
-function mustWait(c: Client, def: CommandDef): boolean {
-  const p = pauseState();
-  if (p === undefined) return false;
+/** Whether c's command def must wait for the pause p to end. */
+function mustWait(p: PauseState, c: Client, def: CommandDef): boolean {
   if (p.type === 'all') return true;
   if (writesOrReplicates(def)) return true;
   // EXEC of a queue that writes (Redis's mstate.cmd_flags): the queued argv, looked up (commands/multi.ts)
@@ -61,12 +57,14 @@ function mustWait(c: Client, def: CommandDef): boolean {
   return false;
 }
 
-/** Postpone c's command (argv), as blockPostponeClient does. */
-export function postpone(c: Client, argv: string[]): void {
-  const p = pauseState()!;
+/** Postpone c's command (argv) when it must wait, as blockPostponeClient does; true when it did. */
+function holdIfPaused(c: Client, def: CommandDef, argv: string[]): boolean {
+  const p = pauseState();
+  if (p === undefined || !mustWait(p, c, def)) return false;
   c.ext.postponed = argv;
   c.pausedFor = 'postponed';
   p.postponed.push(c.id);
+  return true;
 }
 
 /** Start or extend a pause: the later end and the stricter type win, as pauseClients does. */
@@ -106,8 +104,7 @@ lifecycleHooks.activate.push(() => {
   if (p !== undefined) host.timerAt(TIMER, p.endMs);
 });
 lifecycleHooks.deactivate.push(() => {
-  clientPause.active = false;
-  clientPause.check = null;
+  clientPause.hold = null;
 });
 lifecycleHooks.timer.push((key) => {
   if (key !== TIMER) return;
