@@ -1,8 +1,8 @@
 // The upgrade soak behind `npm run bench:upgrade` and test/upgrade-bench.test.ts: hotkv under pipelined
 // load from several connections (every reply checked, every command's latency recorded) while it performs
 // many hot upgrades that alternate between two bundles, with the server's memory sampled after the
-// memoryAt-th upgrade, halfway and after the last (clients quiet, MEMORY PURGE, which runs a full GC under
-// --expose-gc).
+// memoryAt-th upgrade, halfway and after the last (clients quiet, MEMORY PURGE, which under --expose-gc runs
+// full GCs that compact the heap and return its free pages before replying).
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -42,6 +42,8 @@ export interface MemorySample {
   rss: number;
   bundlesLoaded: number;
   bundlesCollected: number;
+  /** INFO upgrade logic_code_cache of the bundle active then: MEMORY PURGE must not cost later upgrades their code cache */
+  codeCache: string;
 }
 
 /**
@@ -345,6 +347,7 @@ export async function runUpgradeBench(opts: UpgradeBenchOptions): Promise<Upgrad
       memory.push({
         afterUpgrade, usedMemory: Number(m.get('used_memory')), rss: Number(m.get('used_memory_rss')),
         bundlesLoaded: Number(u.get('logic_bundles_loaded')), bundlesCollected: Number(u.get('logic_bundles_collected')),
+        codeCache: u.get('logic_code_cache') ?? '',
       });
       resume();
     };

@@ -68,7 +68,7 @@ function report(r: UpgradeBenchResult): { lines: string[]; ok: boolean; summary:
     `    of which overlapping a LOAD  ${stats(inUpgrade)}`,
     `  errors ${r.errors}, reconnects ${r.reconnects}, ${r.commands} commands checked`,
     ...r.memory.map((m) => `  memory after upgrade ${String(m.afterUpgrade).padEnd(5)} used_memory ${mib(m.usedMemory)}  rss ${mib(m.rss)}  ` +
-      `bundles loaded ${m.bundlesLoaded} collected ${m.bundlesCollected}`),
+      `bundles loaded ${m.bundlesLoaded} collected ${m.bundlesCollected}, code cache ${m.codeCache}`),
     `  drift ${m10.afterUpgrade} -> ${mLast.afterUpgrade}: used_memory ${pct(m10.usedMemory, mLast.usedMemory)}  rss ${pct(m10.rss, mLast.rss)}  ` +
       `(goal: within ${DRIFT_GOAL}%)`,
   ];

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import type { Db, StoredValue } from '../../abi';
 import { infoCron, infoSectionsFor, infoState, memOverhead, renderInfo, wallClockUs } from '../info';
+import { collectCompactingEverything } from '../heap';
 import { lifecycleHooks } from '../lifecycle';
 import { addArrayLen, addBulk, addDoubleText, addError, addHelp, addInt, addMapLen, addNull, addOk, addVerbatim, ERR_SYNTAX } from '../resp/reply';
 import { cfg, dbOf, host, markPending, state, type Client } from '../runtime';
@@ -189,21 +190,17 @@ export function keyMemoryUsage(db: Db, key: string, v: StoredValue, samples: num
 }
 
 /**
- * MEMORY PURGE: when hotkv runs with --expose-gc (the benchmark and the tests start it so), V8's "last resort"
- * collection, which compacts and gives free pages back to the OS (what Redis's jemalloc purge does), then two
- * plain full collections; else a no-op, as Redis without jemalloc. The plain ones are needed: after a last
- * resort collection alone, the logic bundles replaced by hot upgrades were collected late (93 of 101 in a soak,
- * one extra bundle held at every sample of a 200-upgrade probe); with them, the same as plain GC. Measured with
- * 200 upgrades under load, a sample every 20 (bench/upgrade-run.ts's procedure): RSS 86.9-91.1 MB against
- * 88.7-96.5 MB with plain full collections only; used_memory the same (23.1-23.3 MB).
+ * MEMORY PURGE: when hotkv runs with --expose-gc (the benchmark and the tests start it so), two full
+ * collections that compact every page and give every freed page back to the OS before replying (what
+ * Redis's jemalloc purge does; heap.ts says how); else a no-op, as Redis without jemalloc. Two, because a
+ * logic bundle replaced by a hot upgrade is released in the first and collected in the second. This used to
+ * run V8's "last resort" collection (repeated full GCs in its memory-reducing mode), which neither compacted
+ * everything nor waited for the background sweepers: RSS 81.5-84.7 MB against 86.9-91.1 MB over the same
+ * kind of probe, and 70.0-70.8 MB with glibc's fixed malloc thresholds (README, Configuration).
  */
 function memoryPurge(c: Client): void {
-  const gc = (globalThis as { gc?: (options?: { flavor?: string }) => void }).gc;
-  if (typeof gc === 'function') {
-    gc({ flavor: 'last-resort' });
-    gc();
-    gc();
-  }
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc === 'function') collectCompactingEverything(gc);
   addOk(c);
 }
 
