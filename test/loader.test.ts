@@ -10,6 +10,11 @@ import { loadBundle, resolveBundle } from '../src/shell/loader';
 import { RawClient } from './helpers/resp';
 import { DEFAULT_BUNDLE, LOGIC_DIR, ROOT, startHotkv } from './helpers/servers';
 
+/** The version the default bundle declares. */
+function readVersion(): string {
+  return loadBundle(LOGIC_DIR, DEFAULT_BUNDLE).logic.version;
+}
+
 describe('bundle loader', () => {
   it('loads the built bundle with the code cache the build made', () => {
     const b = loadBundle(LOGIC_DIR, DEFAULT_BUNDLE);
@@ -24,6 +29,28 @@ describe('bundle loader', () => {
       `process.stdout.write(String(loadBundle(${JSON.stringify(LOGIC_DIR)}, ${JSON.stringify(DEFAULT_BUNDLE)}).codeCacheUsed))`;
     const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' } }).toString();
     assert.equal(out, 'true', 'code cache rejected: do the build and the loader wrap the source identically?');
+  });
+
+  it('a bundle loaded while an upgrade holds the shared read buffer gets its own (the upgrade keeps its code cache)', () => {
+    // Bundles and caches are read into one long-lived buffer (loader.ts, FileReader). HOTUPGRADE LIST loads
+    // synchronously while an upgrade is paced between reading its cache and compiling: if LIST read into the
+    // same buffer, the upgrade's cache would be overwritten and V8 would reject it. Plain child: see above.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotkv-loader-'));
+    try {
+      for (const suffix of ['', '.cache']) fs.copyFileSync(path.join(LOGIC_DIR, DEFAULT_BUNDLE + suffix), path.join(dir, 'a.cjs' + suffix));
+      const fns = ['createState', 'configure', 'restore', 'migrate', 'activate', 'deactivate', 'selfTest', 'onConnect', 'onData',
+        'onClose', 'onDrain', 'onTick', 'onTimer', 'onUpgradeDone', 'onShutdownSignal'];
+      fs.writeFileSync(path.join(dir, 'stub.cjs'), `module.exports = { abi: 1, version: 'stub', stateSchema: 1, ${fns.map((f) => `${f}() {}`).join(', ')} };\n` +
+        `// ${'x'.repeat(4096)}\n`);
+      const code = `const {loadBundle, loadBundleAsync}=require(${JSON.stringify(path.join(ROOT, 'src/shell/loader.ts'))});` +
+        `let nested = null;` +
+        `loadBundleAsync(${JSON.stringify(dir)}, 'a.cjs', null, async () => { nested ??= loadBundle(${JSON.stringify(dir)}, 'stub.cjs'); })` +
+        `.then((b) => process.stdout.write(JSON.stringify([b.codeCache, b.logic.version === ${JSON.stringify(readVersion())}, nested.logic.version])));`;
+      const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' } }).toString();
+      assert.deepEqual(JSON.parse(out), ['used', true, 'stub']);
+    } finally {
+      fs.rmSync(dir, { recursive: true });
+    }
   });
 
   it('upgrades keep using the code cache once the logic has set its heap policy (V8 flags)', async () => {
