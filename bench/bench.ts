@@ -5,7 +5,8 @@
 // settings (no persistence), the same redis-benchmark tests run against each one after the other, and
 // each (hotkv, redis) pair is repeated with the order alternating; the table shows median ops/s and the
 // median per-pair ratio, without and with pipelining. Then memory: 1,000,000 string keys with 16-byte
-// values and 100,000 hashes of 10 fields, loaded into fresh servers, RSS per key. Then start-up: the
+// values and 100,000 hashes of 10 fields, loaded into fresh servers, RSS per key (the median of up to 3
+// loads per server: --repeats, at most 3; see lib/memory.ts for why more than one). Then start-up: the
 // time each server takes to load a dump of --keys string keys that redis-server wrote (--no-load skips it).
 // Writes bench/out/bench.json, bench.md and bench.png.
 //
@@ -198,7 +199,7 @@ async function main(): Promise<void> {
   if (o.memory) {
     for (const [dataset, keys] of [['strings', o.keys], ['hashes', o.hashes]] as const) {
       log(`memory: ${dataset} x ${keys}`);
-      memory.push(await measureMemory(dataset, keys, SERVER_ARGS));
+      memory.push(await measureMemory(dataset, keys, SERVER_ARGS, Math.min(3, o.repeats)));
     }
   }
   let rdbLoad: RdbLoadResult | undefined;

@@ -81,17 +81,18 @@ export function markdown(r: BenchReport): string {
   if (r.memory.length > 0) {
     lines.push('## Memory', '');
     lines.push('Each data set is loaded into a fresh server through `redis-cli --pipe`; RSS is VmRSS of the server',
-      'process after `MEMORY PURGE` (a full GC in hotkv, which runs with `--expose-gc`) and a short settle.',
-      '"bytes/key" is (RSS loaded - RSS empty) / keys.', '');
-    lines.push('| data set | server | RSS empty | RSS loaded | used_memory | bytes/key | load time |');
-    lines.push('|---|---|---:|---:|---:|---:|---:|');
+      'process after `MEMORY PURGE` (full GCs that compact the heap in hotkv, which runs with `--expose-gc`) and a short',
+      'settle. "bytes/key" is (RSS loaded - RSS empty) / keys. Each server is loaded several times; the rows are the',
+      'median load, "all loads" lists every load\'s bytes/key.', '');
+    lines.push('| data set | server | RSS empty | RSS loaded | used_memory | bytes/key | all loads | load time |');
+    lines.push('|---|---|---:|---:|---:|---:|---:|---:|');
     for (const x of r.memory) {
       for (const s of ['hotkv', 'redis'] as const) {
         const v = x[s];
         lines.push(`| ${x.description} | ${s} | ${mib(v.rssEmpty)} | ${mib(v.rssLoaded)} | ${mib(v.usedMemory)} | ` +
-          `${v.bytesPerKey.toFixed(0)} | ${(v.loadMs / 1000).toFixed(2)} s |`);
+          `${v.bytesPerKey.toFixed(0)} | ${x.allBytesPerKey[s].map((b) => b.toFixed(0)).join(', ')} | ${(v.loadMs / 1000).toFixed(2)} s |`);
       }
-      lines.push(`| | **hotkv/redis** | | | | **${x.ratio.toFixed(2)}** | |`);
+      lines.push(`| | **hotkv/redis** | | | | **${x.ratio.toFixed(2)}** | | |`);
     }
     lines.push('');
   }
@@ -121,8 +122,10 @@ export function consoleTable(r: BenchReport): string[] {
       `${t.ratio.toFixed(2).padStart(6)}  ${t.ratioMin.toFixed(2)}-${t.ratioMax.toFixed(2)}`);
   }
   for (const x of r.memory) {
-    out.push(`memory ${x.description}: hotkv ${mib(x.hotkv.rssLoaded)} RSS, ${x.hotkv.bytesPerKey.toFixed(0)} B/key; ` +
-      `redis ${mib(x.redis.rssLoaded)} RSS, ${x.redis.bytesPerKey.toFixed(0)} B/key; ratio ${x.ratio.toFixed(2)}`);
+    const range = (a: number[]) => `${Math.min(...a).toFixed(0)}-${Math.max(...a).toFixed(0)}`;
+    out.push(`memory ${x.description}, median of ${x.allBytesPerKey.hotkv.length} loads: hotkv ${mib(x.hotkv.rssLoaded)} RSS, ` +
+      `${x.hotkv.bytesPerKey.toFixed(0)} B/key (${range(x.allBytesPerKey.hotkv)}); redis ${mib(x.redis.rssLoaded)} RSS, ` +
+      `${x.redis.bytesPerKey.toFixed(0)} B/key (${range(x.allBytesPerKey.redis)}); ratio ${x.ratio.toFixed(2)}`);
   }
   const l = r.rdbLoad;
   if (l !== undefined) {
