@@ -2,10 +2,10 @@
 // (pipelined MSET / HSET through `redis-cli --pipe`), and read each process's RSS before and after,
 // both times after MEMORY PURGE (full GCs that compact the heap in hotkv, which runs under --expose-gc;
 // jemalloc's purge in Redis) and a short settle. Each server is loaded `repeats` times and the median load
-// (by bytes per key) is reported with the range: hotkv's RSS for the same 1,000,000 strings varied by up to
-// 24 B/key between loads one after the other (143-167), at this session's code and at the third session's
-// alike, while V8's own spaces came out the same to 0.1 MB each time; the rest is malloc's arenas, which the
-// GC's worker threads fill and glibc returns only in part.
+// (by bytes per key) is reported with every load's figure: hotkv's RSS for the same 1,000,000 strings varied
+// by up to 29 B/key between loads one after the other (138-167), at the fifth session's code and at the
+// third's alike, while V8's own spaces came out the same to 0.1 MB each time: the difference is anonymous
+// memory outside V8's heap (malloc's arenas, by our reading). redis-server's did not vary.
 import { startHotkv, startRedis, type RunningServer } from '../../test/helpers/servers';
 import { cli, infoField, pipe, rssBytes, sleep } from './tools';
 
