@@ -47,7 +47,7 @@ export function youngGenerationBytes(): number {
 // evacuation candidate and sweeping done on this thread, old space is 13.3 MB at every sample and RSS stays
 // within 1 MB. Both flags are put back before returning, so the flag hash that code caches are checked
 // against is the one they were made under; a process started with its own value for either (or a flag that
-// implies one) keeps it, and the purge is then a plain full collection.
+// implies one) keeps it, and the purge is then two plain full collections.
 const COMPACT_ALL_FLAGS: readonly [string, string][] = [
   ['--compact-on-every-full-gc', '--no-compact-on-every-full-gc'],
   ['--no-concurrent-sweeping', '--concurrent-sweeping'],
