@@ -11,12 +11,12 @@
 // build a second bundle with another version.
 //
 // The state-schema options build the fixture bundles of the lazy-migration tests from the real source
-// (docs/HACKING.md, "Schema migrations"): --state-schema 3 makes a bundle that stores string values as
-// Buffer records (src/logic/types/string.ts) and migrates schema-2 strings lazily; --reads-schemas 2,3
-// makes a schema-2 bundle that also reads schema 3 (a rollback target); --no-lazy-migrations leaves out
+// (docs/HACKING.md, "Schema migrations"): --state-schema 4 makes a bundle that stores string values as
+// Buffer records (src/logic/types/string.ts) and migrates schema-3 strings lazily; --reads-schemas 3,4
+// makes a schema-3 bundle that also reads schema 4 (a rollback target); --no-lazy-migrations leaves out
 // every lazy migration (as a later release that dropped them); --state-schema 1 makes a bundle that
 // declares the schema before streams (the upgrade-from-schema-1 test). They become literal build-time
-// constants, so the production bundle (schema 2) has no branch for the schema-3 string representation.
+// constants, so the production bundle (schema 3) has no branch for the schema-4 string representation.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -39,12 +39,12 @@ const logicVersion = arg('--version') ?? process.env.HOTKV_LOGIC_VERSION ?? pkg.
 const logicOutDir = path.resolve(arg('--outdir') ?? path.join(root, 'dist', 'logic'));
 const shellOut = path.join(root, 'dist', 'shell', 'main.cjs');
 const logicOut = path.join(logicOutDir, `logic-${logicVersion}.cjs`);
-// Without these options the schema is the one src/logic/runtime.ts declares (production: 2).
+// Without these options the schema is the one src/logic/runtime.ts declares (production: 3).
 const stateSchema = Number(arg('--state-schema') ?? '0');
 const readsSchemas = (arg('--reads-schemas') ?? String(stateSchema)).split(',').map(Number);
 if (![stateSchema, ...readsSchemas].every((n) => Number.isInteger(n) && n >= 0)) throw new Error('--state-schema / --reads-schemas take positive integers');
 /** The fixture schema whose string values are Buffer records (test/migration.test.ts). */
-const BUFFER_STRING_SCHEMA = 3;
+const BUFFER_STRING_SCHEMA = 4;
 const logicDefines = {
   ...(arg('--state-schema') ? { __HOTKV_STATE_SCHEMA__: JSON.stringify(stateSchema) } : {}),
   ...(arg('--reads-schemas') ? { __HOTKV_READS_SCHEMAS__: JSON.stringify(readsSchemas) } : {}),

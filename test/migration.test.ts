@@ -1,11 +1,11 @@
 // Lazy state-schema migration with real bundles built from the real source (scripts/build.mjs
-// --state-schema 3: string values stored as Buffer records). Under load, at 1,000,000 keys: the swap's
+// --state-schema 4: string values stored as Buffer records). Under load, at 1,000,000 keys: the swap's
 // pause does not grow with the key count (compared with 1,000 keys), the background sweep converts every
 // value while INFO upgrade shows migration_in_progress:1 and a falling migration_remaining, every value
 // reads back identical during and after it (OBJECT ENCODING included), a same-schema bundle that knows
 // the migration continues it, one that does not is refused with a clear error and nothing changes,
-// rolling back to a logic that cannot read schema 3 is refused, and one that declares it reads schema 3
-// is accepted (the sweep then starts over when schema 3 returns).
+// rolling back to a logic that cannot read schema 4 is refused, and one that declares it reads schema 4
+// is accepted (the sweep then starts over when schema 4 returns).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,14 +20,14 @@ import { asMap, countEvents, hotupgrade, info, IOREDIS_EVENTS, ioredisLoad, load
 const BIG = Number(process.env.HOTKV_MIGRATION_KEYS ?? 1_000_000);
 const SMALL = 1000;
 
-/** production schema (2), and one that declares it reads schema 3 */
+/** production schema (3), and one that declares it reads schema 4 */
 const S2 = '0.0.3-s2';
 const S2R3 = '0.0.3-s2r3';
-/** the fixture schema 3 (Buffer strings), twice, and once without the lazy migration */
+/** the fixture schema 4 (Buffer strings), twice, and once without the lazy migration */
 const S3 = '0.0.3-s3';
 const S3B = '0.0.3-s3b';
 const S3NOLAZY = '0.0.3-s3nolazy';
-/** the schema before streams and the script cache (1), and one that declares it reads schema 2 */
+/** the schema before streams and the script cache (1), and one that declares it reads schema 3 (production's) */
 const S1 = '0.0.3-s1';
 const S1R2 = '0.0.3-s1r2';
 const file = (v: string) => `logic-${v}.cjs`;
@@ -42,10 +42,10 @@ before(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'hotkv-migration-'));
   logicDir = path.join(work, 'logic');
   // Two at a time: the machine has two cores.
-  await Promise.all([build(S2), build(S2R3, '--reads-schemas', '2,3')]);
-  await Promise.all([build(S3, '--state-schema', '3'), build(S3B, '--state-schema', '3')]);
-  await Promise.all([build(S3NOLAZY, '--state-schema', '3', '--no-lazy-migrations'), build(S1, '--state-schema', '1')]);
-  await build(S1R2, '--state-schema', '1', '--reads-schemas', '1,2');
+  await Promise.all([build(S2), build(S2R3, '--reads-schemas', '3,4')]);
+  await Promise.all([build(S3, '--state-schema', '4'), build(S3B, '--state-schema', '4')]);
+  await Promise.all([build(S3NOLAZY, '--state-schema', '4', '--no-lazy-migrations'), build(S1, '--state-schema', '1')]);
+  await build(S1R2, '--state-schema', '1', '--reads-schemas', '1,3');
 });
 after(() => {
   fs.rmSync(work, { recursive: true, force: true });
@@ -54,7 +54,7 @@ after(() => {
 // ------------------------------------------------------------------------------------------ the data
 
 const key = (i: number) => `k:${i}`;
-/** Keys APPENDed to after the load (Redis keeps them raw-encoded: a schema-2 { type: 'string', raw } record). */
+/** Keys APPENDed to after the load (Redis keeps them raw-encoded: a schema-3 { type: 'string', raw } record). */
 const appended = (i: number) => i % 1000 === 3;
 /** Keys INCRBYFLOATed after the load (embstr although int-like text: a record with enc 'embstr'). */
 const floated = (i: number) => i % 1000 === 5;
@@ -180,15 +180,15 @@ async function migrationInfo(c: RawClient): Promise<Sample & Record<string, stri
 
 const rollback = async (c: RawClient) => asMap(await hotupgrade(c, 'ROLLBACK'));
 
-const refusedWhileMigrating = /^ERR hot upgrade failed: state migration 2->3 in progress \((\d+) keys left\); retry when INFO upgrade shows migration_in_progress:0$/;
-const cannotRead = (v: string) => `logic ${v} uses state schema 2 and does not declare that it reads the current state schema 3 (readsSchemas [2])`;
+const refusedWhileMigrating = /^ERR hot upgrade failed: state migration 3->4 in progress \((\d+) keys left\); retry when INFO upgrade shows migration_in_progress:0$/;
+const cannotRead = (v: string) => `logic ${v} uses state schema 3 and does not declare that it reads the current state schema 4 (readsSchemas [3])`;
 
 // ------------------------------------------------------------------------------------------ tests
 
 /** The swap pause of the 1,000-key run, the baseline of the 1,000,000-key one. */
 let smallPauseUs = 0;
 
-describe(`lazy migration 2 -> 3 at ${SMALL} keys; rollback to a logic that reads schema 3`, () => {
+describe(`lazy migration 3 -> 4 at ${SMALL} keys; rollback to a logic that reads schema 4`, () => {
   let s: RunningServer;
   let c: RawClient;
 
@@ -204,45 +204,45 @@ describe(`lazy migration 2 -> 3 at ${SMALL} keys; rollback to a logic that reads
 
   it('the swap only records the migration; the sweep finishes it and every value reads back identical', async () => {
     const before = await encodings(c, SMALL);
-    // A schema-3 logic without the migration cannot take a schema-2 State: refused before the swap.
-    assert.equal(await loadRefused(c, file(S3NOLAZY)), `ERR hot upgrade failed: logic ${S3NOLAZY} cannot migrate state schema 2 to 3`);
-    assert.deepEqual([(await info(c, 'upgrade')).logic_version, (await info(c, 'upgrade')).state_schema], [S2R3, '2']);
+    // A schema-4 logic without the migration cannot take a schema-3 State: refused before the swap.
+    assert.equal(await loadRefused(c, file(S3NOLAZY)), `ERR hot upgrade failed: logic ${S3NOLAZY} cannot migrate state schema 3 to 4`);
+    assert.deepEqual([(await info(c, 'upgrade')).logic_version, (await info(c, 'upgrade')).state_schema], [S2R3, '3']);
     const r = await load(c, file(S3));
     smallPauseUs = Number(r.pause_us);
     await waitUntil('the sweep to finish', async () => (await migrationInfo(c)).inProgress === '0');
     const i = await migrationInfo(c);
-    assert.deepEqual([i.state_schema, i.last_migration, i.migration_remaining], ['3', '2->3', '0']);
+    assert.deepEqual([i.state_schema, i.last_migration, i.migration_remaining], ['4', '3->4', '0']);
     assert.equal(await checkAll(c, SMALL), SMALL);
     assert.deepEqual(await encodings(c, SMALL), before);
-    assert.match(s.output(), new RegExp(`State migration 2->3 done in \\d+ ms: ${SMALL} keys swept`));
+    assert.match(s.output(), new RegExp(`State migration 3->4 done in \\d+ ms: ${SMALL} keys swept`));
   });
 
-  it('ROLLBACK to a logic that declares it reads schema 3 is accepted; schema 3 then sweeps again', async () => {
+  it('ROLLBACK to a logic that declares it reads schema 4 is accepted; schema 4 then sweeps again', async () => {
     const before = await encodings(c, SMALL);
     const rb = await rollback(c);
     assert.deepEqual([rb.from, rb.to], [S3, S2R3]);
     let i = await migrationInfo(c);
-    assert.equal(i.state_schema, '3');
-    // It writes schema-2 values into the schema-3 State, so it leaves a full sweep for the next schema-3 logic.
-    assert.deepEqual([i.inProgress, i.migration, i.remaining], ['1', '2->3', SMALL]);
+    assert.equal(i.state_schema, '4');
+    // It writes schema-3 values into the schema-4 State, so it leaves a full sweep for the next schema-4 logic.
+    assert.deepEqual([i.inProgress, i.migration, i.remaining], ['1', '3->4', SMALL]);
     assert.equal(await checkAll(c, SMALL), SMALL);
     assert.deepEqual(await encodings(c, SMALL), before);
     assert.equal(await c.command('SET', key(0), loaded(0)), '+OK\r\n');
     assert.equal(await c.command('APPEND', key(3), ''), `:${expected(3).length}\r\n`);
-    // A logic that does not declare it reads schema 3 is refused, and nothing changes.
+    // A logic that does not declare it reads schema 4 is refused, and nothing changes.
     assert.equal(await loadRefused(c, file(S2)), `ERR hot upgrade failed: ${cannotRead(S2)}`);
     assert.equal((await info(c, 'upgrade')).logic_version, S2R3);
     await load(c, file(S3));
     await waitUntil('the second sweep to finish', async () => (await migrationInfo(c)).inProgress === '0');
     i = await migrationInfo(c);
-    assert.deepEqual([i.state_schema, i.last_migration, i.migration_remaining], ['3', '2->3', '0']);
+    assert.deepEqual([i.state_schema, i.last_migration, i.migration_remaining], ['4', '3->4', '0']);
     assert.equal(await checkAll(c, SMALL), SMALL);
     assert.deepEqual(await encodings(c, SMALL), before);
-    assert.equal(s.output().match(new RegExp(`State migration 2->3 done in \\d+ ms: ${SMALL} keys swept`, 'g'))?.length, 2);
+    assert.equal(s.output().match(new RegExp(`State migration 3->4 done in \\d+ ms: ${SMALL} keys swept`, 'g'))?.length, 2);
   });
 });
 
-describe('schema 1 -> 2 (streams and the script cache): an additive step', () => {
+describe('schema 1 -> 3 (streams and the script cache, then functions): additive steps', () => {
   let s: RunningServer;
   let c: RawClient;
 
@@ -256,33 +256,33 @@ describe('schema 1 -> 2 (streams and the script cache): an additive step', () =>
     await s.stop();
   });
 
-  it('a schema-2 logic takes a schema-1 State as it is; going back to schema 1 is refused', async () => {
+  it('a schema-3 logic takes a schema-1 State as it is; going back to schema 1 is refused', async () => {
     const before = await encodings(c, SMALL);
     assert.equal((await info(c, 'upgrade')).state_schema, '1');
     await load(c, file(S2));
     let i = await migrationInfo(c);
     // Nothing to convert: no migration record, no sweep.
-    assert.deepEqual([i.state_schema, i.inProgress, i.migration_remaining], ['2', '0', '0']);
+    assert.deepEqual([i.state_schema, i.inProgress, i.migration_remaining], ['3', '0', '0']);
     assert.match(await c.command('XADD', 'stream:k', '1-1', 'f', 'v'), /^\$3\r\n1-1\r\n$/);
     // A schema-1 logic could neither save nor serve the stream: refused from memory and from disk alike.
-    const refusal = `logic ${S1} uses state schema 1 and does not declare that it reads the current state schema 2 (readsSchemas [1])`;
+    const refusal = `logic ${S1} uses state schema 1 and does not declare that it reads the current state schema 3 (readsSchemas [1])`;
     assert.equal(await c.command('HOTUPGRADE', 'ROLLBACK'), `-ERR hot upgrade failed: cannot roll back across a state-schema change: ${refusal}\r\n`);
     assert.equal(await loadRefused(c, file(S1)), `ERR hot upgrade failed: ${refusal}`);
-    // One that declares it reads schema 2 may take over. It leaves a re-sweep record (it cannot know that
-    // 1 -> 2 converts nothing); the next schema-2 logic drops it instead of sweeping.
+    // One that declares it reads schema 3 may take over. It leaves a re-sweep record (it cannot know that
+    // 1 -> 3 converts nothing); the next schema-3 logic drops it instead of sweeping.
     await load(c, file(S1R2));
     i = await migrationInfo(c);
-    assert.deepEqual([i.logic_version, i.state_schema, i.inProgress, i.migration], [S1R2, '2', '1', '1->2']);
+    assert.deepEqual([i.logic_version, i.state_schema, i.inProgress, i.migration], [S1R2, '3', '1', '1->3']);
     await load(c, file(S2));
     i = await migrationInfo(c);
-    assert.deepEqual([i.logic_version, i.state_schema, i.inProgress], [S2, '2', '0']);
+    assert.deepEqual([i.logic_version, i.state_schema, i.inProgress], [S2, '3', '0']);
     assert.equal(await checkAll(c, SMALL), SMALL);
     assert.deepEqual(await encodings(c, SMALL), before);
     assert.equal(await c.command('XLEN', 'stream:k'), ':1\r\n');
   });
 });
 
-describe(`lazy migration 2 -> 3 at ${BIG} keys under load`, () => {
+describe(`lazy migration 3 -> 4 at ${BIG} keys under load`, () => {
   let s: RunningServer;
   let c: RawClient;
   let io: Redis;
@@ -325,7 +325,7 @@ describe(`lazy migration 2 -> 3 at ${BIG} keys under load`, () => {
     // Generous (a GC may land in the swap), yet converting 1,000,000 values in the swap takes far longer.
     assert.ok(pauseUs < Math.max(20 * smallPauseUs, 50_000), `pause ${pauseUs} us at ${BIG} keys vs ${smallPauseUs} us at ${SMALL}`);
 
-    // Rolling back to a logic that cannot read schema 3 is refused.
+    // Rolling back to a logic that cannot read schema 4 is refused.
     assert.equal(await c.command('HOTUPGRADE', 'ROLLBACK'), `-ERR hot upgrade failed: cannot roll back across a state-schema change: ${cannotRead(S2)}\r\n`);
 
     // A same-schema bundle that knows the migration takes over and continues the sweep.
@@ -341,10 +341,10 @@ describe(`lazy migration 2 -> 3 at ${BIG} keys under load`, () => {
     const m = refusedWhileMigrating.exec(refused);
     assert.ok(m, refused);
     assert.ok(Number(m[1]) > 0 && Number(m[1]) <= BIG, refused);
-    // and so is loading a logic that cannot read schema 3
+    // and so is loading a logic that cannot read schema 4
     assert.equal(await loadRefused(c, file(S2)), `ERR hot upgrade failed: ${cannotRead(S2)}`);
     i = await migrationInfo(c);
-    assert.deepEqual([i.logic_version, i.state_schema], [S3B, '3']);
+    assert.deepEqual([i.logic_version, i.state_schema], [S3B, '4']);
     samples.push(i);
 
     // INFO: in progress, the remaining count falling, then 0 and not in progress.
@@ -360,7 +360,7 @@ describe(`lazy migration 2 -> 3 at ${BIG} keys under load`, () => {
     }
     assert.ok(during[0].remaining > during[during.length - 1].remaining);
     const done = samples[samples.length - 1] as Sample & Record<string, string>;
-    assert.deepEqual([done.migration_remaining, done.last_migration], ['0', '2->3']);
+    assert.deepEqual([done.migration_remaining, done.last_migration], ['0', '3->4']);
     console.log(`# sweep of ${BIG} keys: ${done.last_migration_ms} ms (INFO last_migration_ms), ${during.length} INFO samples during it`);
 
     for (const l of loads) l.stop = true;
@@ -371,7 +371,7 @@ describe(`lazy migration 2 -> 3 at ${BIG} keys under load`, () => {
 
     assert.equal(await checkAll(c, BIG), BIG);
     assert.deepEqual(await encodings(c, BIG), before);
-    assert.match(s.output(), new RegExp(`State migration 2->3 done in \\d+ ms: \\d+ keys swept`));
+    assert.match(s.output(), new RegExp(`State migration 3->4 done in \\d+ ms: \\d+ keys swept`));
   });
 
   it('once the sweep is over, the bundle without the migration may take over', async () => {

@@ -117,6 +117,8 @@ describe('State is plain data (DESIGN rule 1)', () => {
     send(a, 'XGROUP', 'CREATE', 'x', 'grp', '0');
     send(a, 'XREADGROUP', 'GROUP', 'grp', 'alice', 'STREAMS', 'x', '>');
     send(a, 'DUMP', 'h');
+    send(a, 'FUNCTION', 'LOAD', "#!lua name=sd\nredis.register_function{function_name='sdf', callback=function(k) return redis.call('get', k[1]) end, flags={'no-writes'}, description='d'}");
+    send(a, 'FCALL', 'sdf', '1', 's');
     send(a, 'CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
     send(a, 'CONFIG', 'SET', 'maxmemory', '1gb');
     send(a, 'SET', 'under-limit', 'v');
@@ -124,7 +126,7 @@ describe('State is plain data (DESIGN rule 1)', () => {
     send(postponed, 'SET', 'waits', 'v');
     assert.equal(blocked.pausedFor !== '', true, 'the BLPOP client should be blocked');
     assert.equal(postponed.pausedFor, 'postponed', 'the SET should wait for the pause');
-    for (const k of ['slowlog', 'monitors', 'clientPause']) assert.ok(state.ext[k] !== undefined, `state.ext.${k}`);
+    for (const k of ['slowlog', 'monitors', 'clientPause', 'functions']) assert.ok(state.ext[k] !== undefined, `state.ext.${k}`);
     const bad = findNonData(state, sockets);
     logic.deactivate();
     assert.deepEqual(bad, [], `State holds non-data values:\n${bad.join('\n')}`);
@@ -135,7 +137,7 @@ describe('State with a lazy state migration in progress', () => {
   let dir: string;
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotkv-state-data-'));
-    await run(path.join(ROOT, 'scripts', 'build.mjs'), ['--logic-only', '--version', '0.0.4-s3', '--outdir', dir, '--state-schema', '3']);
+    await run(path.join(ROOT, 'scripts', 'build.mjs'), ['--logic-only', '--version', '0.0.4-s3', '--outdir', dir, '--state-schema', '4']);
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -25,12 +25,12 @@ const FAULT_TAIL = `module.exports = Object.assign({}, module.exports, { onData:
   if (chunk.includes('FAULT-INJECT')) throw new Error('injected fault');
   return onData(c, chunk);
 })(module.exports.onData) });`;
-/** B with state schema 3 (migrates 2 -> 3), and A declaring that it also reads schema 3. */
+/** B with state schema 4 (migrates 3 -> 4; production is 3), and A declaring that it also reads schema 4. */
 const SCHEMA3 = 'logic-schema3.cjs';
-const SCHEMA3_TAIL = `module.exports = Object.assign({}, module.exports, { stateSchema: 3, readsSchemas: [3],
-  migrate(st, from) { if (from !== 2) throw new Error('cannot migrate from ' + from); st.schema = 3; } });`;
+const SCHEMA3_TAIL = `module.exports = Object.assign({}, module.exports, { stateSchema: 4, readsSchemas: [4],
+  migrate(st, from) { if (from !== 3) throw new Error('cannot migrate from ' + from); st.schema = 4; } });`;
 const A_READS3 = 'logic-a-reads3.cjs';
-const A_READS3_TAIL = 'module.exports = Object.assign({}, module.exports, { readsSchemas: [2, 3] });';
+const A_READS3_TAIL = 'module.exports = Object.assign({}, module.exports, { readsSchemas: [3, 4] });';
 
 let work: string;
 let logicDir: string;
@@ -193,8 +193,8 @@ describe('probation and automatic rollback (hotupgrade-max-errors)', () => {
 describe('rollback across a state-schema change', () => {
   let s: RunningServer;
   let c: RawClient;
-  const refusal = (version: string) => `cannot roll back across a state-schema change: logic ${version} uses state schema 2 ` +
-    'and does not declare that it reads the current state schema 3 (readsSchemas [2])';
+  const refusal = (version: string) => `cannot roll back across a state-schema change: logic ${version} uses state schema 3 ` +
+    'and does not declare that it reads the current state schema 4 (readsSchemas [3])';
 
   before(async () => {
     s = await startHotkv({ logicDir, logicFile: FA, args: ['--hotupgrade-probation-ms', '30000'] });
@@ -207,20 +207,20 @@ describe('rollback across a state-schema change', () => {
   });
 
   it('a newer schema migrates on LOAD', async () => {
-    assert.equal((await info(c, 'upgrade')).state_schema, '2');
+    assert.equal((await info(c, 'upgrade')).state_schema, '3');
     await load(c, SCHEMA3);
     const i = await info(c, 'upgrade');
-    assert.equal(i.state_schema, '3');
+    assert.equal(i.state_schema, '4');
     assert.equal(i.logic_file, SCHEMA3);
     assert.equal(await c.command('GET', 'schema:k'), '$4\r\nkept\r\n');
   });
 
-  it('ROLLBACK from memory (during probation) to a logic that cannot read schema 3 is refused', async () => {
+  it('ROLLBACK from memory (during probation) to a logic that cannot read schema 4 is refused', async () => {
     assert.equal((await info(c, 'upgrade')).previous_loaded, '1');
     assert.equal(await c.command('HOTUPGRADE', 'ROLLBACK'), `-ERR hot upgrade failed: ${refusal(VA)}\r\n`);
     const i = await info(c, 'upgrade');
     assert.equal(i.logic_file, SCHEMA3);
-    assert.equal(i.state_schema, '3');
+    assert.equal(i.state_schema, '4');
     const [h] = await history(c, 1);
     assert.deepEqual([h.action, h.result], ['rollback', refusal(VA)]);
     assert.match(s.output(), new RegExp(`# Hot upgrade \\(rollback\\) to '${escapeRe(VA)}' refused: ${escapeRe(refusal(VA))}\\n`));
@@ -230,26 +230,26 @@ describe('rollback across a state-schema change', () => {
     assert.equal(await c.command('CONFIG', 'SET', 'hotupgrade-probation-ms', '0'), '+OK\r\n');
     await waitUntil('the probation to end', async () => (await info(c, 'upgrade')).previous_loaded === '0');
     assert.equal(await c.command('HOTUPGRADE', 'ROLLBACK'), `-ERR hot upgrade failed: ${refusal(VA)}\r\n`);
-    assert.equal(await loadRefused(c, FB), `ERR hot upgrade failed: logic ${VB} uses state schema 2 and does not declare ` +
-      'that it reads the current state schema 3 (readsSchemas [2])');
+    assert.equal(await loadRefused(c, FB), `ERR hot upgrade failed: logic ${VB} uses state schema 3 and does not declare ` +
+      'that it reads the current state schema 4 (readsSchemas [3])');
     assert.equal((await info(c, 'upgrade')).logic_file, SCHEMA3);
     assert.equal(await c.command('GET', 'schema:k'), '$4\r\nkept\r\n');
   });
 
-  it('an older logic that declares readsSchemas [2, 3] may take over; the state keeps schema 3', async () => {
+  it('an older logic that declares readsSchemas [3, 4] may take over; the state keeps schema 4', async () => {
     await load(c, A_READS3);
     let i = await info(c, 'upgrade');
     assert.equal(i.logic_file, A_READS3);
-    assert.equal(i.state_schema, '3');
-    assert.equal((await status(c)).state_schema, 2, 'the logic itself writes schema 2');
-    // and the rollback path: schema 3 again (no migration needed), then back from memory
+    assert.equal(i.state_schema, '4');
+    assert.equal((await status(c)).state_schema, 3, 'the logic itself writes schema 3');
+    // and the rollback path: schema 4 again (no migration needed), then back from memory
     assert.equal(await c.command('CONFIG', 'SET', 'hotupgrade-probation-ms', '30000'), '+OK\r\n');
     await load(c, SCHEMA3);
     const rb = asMap(await hotupgrade(c, 'ROLLBACK'));
     assert.deepEqual([rb.from, rb.to], [VB, VA]);
     i = await info(c, 'upgrade');
     assert.equal(i.logic_file, A_READS3);
-    assert.equal(i.state_schema, '3');
+    assert.equal(i.state_schema, '4');
     assert.equal(await c.command('GET', 'schema:k'), '$4\r\nkept\r\n');
     assert.equal(await c.command('INCR', 'schema:n'), ':1\r\n');
   });

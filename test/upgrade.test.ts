@@ -427,7 +427,7 @@ describe('hot upgrade', () => {
         for (const e of list) assert.equal(e.current, e.file === cur ? 1 : 0, `current flag of ${String(e.file)}`);
         assert.equal(byFile.get(FA)!.version, VA);
         assert.equal(byFile.get(FB)!.version, VB);
-        assert.equal(byFile.get(FA)!.state_schema, 2);
+        assert.equal(byFile.get(FA)!.state_schema, 3);
         assert.equal(byFile.get(FA)!.error, undefined);
         assert.equal(byFile.get(FB)!.sha256, fs.readFileSync(path.join(logicDir, FB + '.sha256'), 'utf8').split(/\s+/)[0]);
         assert.match(String(byFile.get(bad.abi)!.error), /was built for ABI 2/);

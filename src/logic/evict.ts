@@ -58,6 +58,7 @@ import { cfg, cfgInt, host, now, state, type Client } from './runtime';
 import { configChangeHooks } from './commands/config';
 import { derivedLfuFreq, idleOf } from './commands/keys';
 import { prepareBody, scriptHooks } from './commands/scripting';
+import { functionDenyOom } from './commands/functions';
 import { selfTestCases } from './selftest';
 import { keyMemoryUsage } from './commands/server';
 
@@ -336,11 +337,12 @@ lifecycleHooks.timer.push((key) => {
 // --- the gate --------------------------------------------------------------------------------------------
 
 const MULTI_ALLOWED = new Set(['exec', 'discard', 'quit', 'reset']);
-const SCRIPT_START = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'exec']);
+const SCRIPT_START = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro', 'exec']);
 
 /** Redis's evalGetCommandFlags for the OOM part: a shebang script is denyoom unless no-writes or allow-oom. */
 function scriptDenyOom(def: CommandDef, argv: string[]): boolean {
   if (def.name === 'exec' || argv.length < 2) return false;
+  if (def.name === 'fcall' || def.name === 'fcall_ro') return functionDenyOom(argv[1]);
   const body = def.name === 'eval' || def.name === 'eval_ro' ? argv[1]
     : (state.ext.scripts as Map<string, string> | undefined)?.get(argv[1].toLowerCase());
   if (body === undefined || !body.startsWith('#!')) return false;

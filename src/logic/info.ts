@@ -11,6 +11,7 @@ import { allDefs } from './commands/table';
 import { getTable } from './dispatch';
 import { youngGenerationBytes } from './heap';
 import { cfg, cfgInt, host, LOGIC_VERSION, now, state } from './runtime';
+import { functionCounts } from './scripting/library';
 import { REDIS_VERSION } from './version';
 
 export type InfoValue = string | number;
@@ -311,8 +312,8 @@ function memorySection(): Fields {
     ['used_memory_lua_human', bytesToHuman(0)],
     ['used_memory_scripts_eval', 0],
     ['number_of_cached_scripts', 0],
-    ['number_of_functions', 0],
-    ['number_of_libraries', 0],
+    ['number_of_functions', functionCounts().functions],
+    ['number_of_libraries', functionCounts().libraries],
     ['used_memory_vm_functions', 0],
     ['used_memory_vm_total', 0],
     ['used_memory_vm_total_human', bytesToHuman(0)],

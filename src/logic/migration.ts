@@ -31,9 +31,9 @@ export interface LazyMigration {
 /** The lazy migrations this bundle can run and continue. */
 const LAZY_MIGRATIONS: LazyMigration[] = [];
 if (__HOTKV_LAZY_MIGRATIONS__ && __HOTKV_STRING_BUFFERS__) {
-  // schema 3 (the fixture of test/migration.test.ts): string values become Buffer records
+  // schema 4 (the fixture of test/migration.test.ts): string values become Buffer records
   LAZY_MIGRATIONS.push({
-    from: 2, to: 3, convert: toBufferString, samples: plainStringSamples,
+    from: 3, to: 4, convert: toBufferString, samples: plainStringSamples,
     observe: (v) => `${JSON.stringify(readString(v))} ${stringEncoding(v)}`,
   });
 }
@@ -42,9 +42,10 @@ if (__HOTKV_LAZY_MIGRATIONS__ && __HOTKV_STRING_BUFFERS__) {
  * Schema steps n -> n+1 that only added kinds of data (no stored value or record changed shape), so a newer
  * logic takes the State as it is, in O(1). They are steps all the same: an older logic does not know the new
  * kinds (it could neither save nor serve them), so it is refused unless it declares it reads the schema.
- * 1 -> 2 added the stream type and state.ext.scripts (the script cache).
+ * 1 -> 2 added the stream type and state.ext.scripts (the script cache); 2 -> 3 added state.ext.functions
+ * (the function libraries).
  */
-const ADDITIVE_STEPS: ReadonlySet<number> = new Set([1]);
+const ADDITIVE_STEPS: ReadonlySet<number> = new Set([1, 2]);
 
 function findLazy(from: number, to: number): LazyMigration | null {
   for (const m of LAZY_MIGRATIONS) if (m.from === from && m.to === to) return m;

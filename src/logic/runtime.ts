@@ -11,8 +11,9 @@ export const LOGIC_VERSION: string = typeof __LOGIC_VERSION__ === 'string' ? __L
 /** State schema this logic reads and writes. Bump it with a migration (docs/HACKING.md, "Schema migrations");
  *  scripts/build.mjs --state-schema overrides it for the fixture bundles of the migration tests.
  *  1: the first. 2: adds the stream type and state.ext.scripts (the script cache), which a schema-1 logic
- *  cannot save or serve; no stored value changed (an additive step, migration.ts). */
-export const STATE_SCHEMA: number = typeof __HOTKV_STATE_SCHEMA__ === 'number' ? __HOTKV_STATE_SCHEMA__ : 2;
+ *  cannot save or serve; no stored value changed (an additive step, migration.ts). 3: adds state.ext.functions
+ *  (FUNCTION LOAD's libraries), which a schema-2 logic would drop from the RDBs it saves (additive too). */
+export const STATE_SCHEMA: number = typeof __HOTKV_STATE_SCHEMA__ === 'number' ? __HOTKV_STATE_SCHEMA__ : 3;
 /** Schemas this logic reads (LogicModule.readsSchemas): its own, or what build.mjs --reads-schemas names. */
 export const READS_SCHEMAS: readonly number[] = typeof __HOTKV_READS_SCHEMAS__ === 'object' ? __HOTKV_READS_SCHEMAS__ : [STATE_SCHEMA];
 

@@ -87,8 +87,8 @@ export interface HotkvOptions {
 
 /**
  * Start bin/hotkv-server on a free port with its own temp dir. HOTKV_TEST_LOGIC_DIR replaces dist/logic for the
- * tests that do not choose their own: e.g. a dir holding a schema-3 build named logic-<version>.cjs (scripts/build.mjs
- * --state-schema 3 --outdir DIR) runs the differential tests against it.
+ * tests that do not choose their own: e.g. a dir holding a schema-4 build named logic-<version>.cjs (scripts/build.mjs
+ * --state-schema 4 --outdir DIR) runs the differential tests against it.
  */
 export async function startHotkv(opts: HotkvOptions = {}): Promise<RunningServer> {
   const port = await freePort();

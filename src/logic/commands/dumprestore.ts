@@ -22,7 +22,7 @@ import { lfuPolicy } from './keys';
 import type { CommandSpec } from './table';
 
 /** Version (2) + CRC-64 (8) after the serialized value. */
-const FOOTER = 10;
+export const FOOTER = 10;
 /** Redis's LRU clock: 24 bits of seconds (LRU_CLOCK_MAX). */
 const LRU_CLOCK_MAX = 0xffffff;
 
@@ -33,15 +33,21 @@ export function createDumpPayload(v: StoredValue): string {
   const out = Buffer.allocUnsafe(n + FOOTER);
   out[0] = p.t;
   p.body.copy(out, 1);
+  writeFooter(out, n);
+  return out.toString('latin1');
+}
+
+/** The footer after the n payload bytes of `out` (which has FOOTER bytes of room): RDB version, CRC-64. Also
+ *  FUNCTION DUMP's (commands/functions.ts). */
+export function writeFooter(out: Buffer, n: number): void {
   out.writeUInt16LE(RDB_VERSION, n);
   const crc = crc64New();
   crc64Update(crc, out, 0, n + 2);
   crc64Bytes(crc).copy(out, n + 2);
-  return out.toString('latin1');
 }
 
 /** verifyDumpPayload: room for the footer, an RDB version this server reads, and the CRC-64. */
-function verifyDumpPayload(p: Buffer): boolean {
+export function verifyDumpPayload(p: Buffer): boolean {
   if (p.length < FOOTER) return false;
   if (p.readUInt16LE(p.length - FOOTER) > RDB_VERSION) return false;
   const crc = crc64New();

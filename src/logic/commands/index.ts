@@ -29,6 +29,7 @@ import { commands as dumprestore } from './dumprestore';
 import { commands as bits } from './bits';
 import { commands as hyperloglog } from './hyperloglog';
 import { commands as geo } from './geo';
+import { commands as functions } from './functions';
 
 export const allSpecs: CommandSpec[] = [
   ...connection,
@@ -60,4 +61,5 @@ export const allSpecs: CommandSpec[] = [
   ...bits,
   ...hyperloglog,
   ...geo,
+  ...functions,
 ];

@@ -52,7 +52,8 @@ interface RunContext {
   wrote: boolean;
   startMs: number;
   warned: boolean;
-  sha: string;
+  /** the script's sha, or the function's name (FCALL): the slow-script log and error replies name it */
+  name: string;
 }
 
 let ctx: RunContext | null = null;
@@ -367,21 +368,28 @@ function loadScript(c: Client, sha: string, body: string): { ref: number; noWrit
 
 // --- commands -----------------------------------------------------------------------------------------------
 
-function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): void {
+/** EVAL's and FCALL's numkeys (argv[2]) checked against the arguments after it; on an error, reply it, null.
+ *  `notInt` is the error for a numkeys that is not an integer (FCALL has its own). */
+export function parseNumKeys(c: Client, argv: string[], notInt = 'ERR value is not an integer or out of range'): number | null {
   const nk = parseInt64(argv[2]);
   if (nk === null) {
-    addError(c, 'ERR value is not an integer or out of range');
-    return;
+    addError(c, notInt);
+    return null;
   }
   if (nk > BigInt(argv.length - 3)) {
     addError(c, "ERR Number of keys can't be greater than number of args");
-    return;
+    return null;
   }
   if (nk < 0n) {
     addError(c, "ERR Number of keys can't be negative");
-    return;
+    return null;
   }
-  const numkeys = Number(nk);
+  return Number(nk);
+}
+
+function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): void {
+  const numkeys = parseNumKeys(c, argv);
+  if (numkeys === null) return;
   let sha: string;
   let body: string | undefined;
   if (bySha) {
@@ -400,17 +408,22 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, ro: boolean): vo
   runScript(c, sha, loaded.ref, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), ro || loaded.noWrites, loaded.allowOom);
 }
 
-function runScript(c: Client, sha: string, ref: number, keys: string[], args: string[], readOnly: boolean, allowOom: boolean): void {
+/**
+ * Run a compiled script (EVAL: `name` is its sha, KEYS/ARGV are globals) or function (FCALL, commands/functions.ts:
+ * `name` is the function's, keys and args are its parameters) and reply its result or error to c.
+ */
+export function runScript(c: Client, name: string, ref: number, keys: string[], args: string[], readOnly: boolean,
+  allowOom: boolean, isFunction = false): void {
   const v = getVm();
   const L = v.L;
   const outer = ctx;
-  const r: RunContext = { caller: c, sc: scriptClient(c), readOnly, allowOom, wrote: false, startMs: Date.now(), warned: false, sha };
+  const r: RunContext = { caller: c, sc: scriptClient(c), readOnly, allowOom, wrote: false, startMs: Date.now(), warned: false, name };
   ctx = r;
   errorsToCount = [];
   let reply: string;
   try {
-    const ok = run(v, ref, keys, args, () => slowCheck(r));
-    reply = ok ? luaToResp(L, 1, c.resp, r.sc.resp) : errorReply(L, sha);
+    const ok = run(v, ref, keys, args, () => slowCheck(r), isFunction);
+    reply = ok ? luaToResp(L, 1, c.resp, r.sc.resp) : errorReply(L, name);
   } finally {
     lua.lua_settop(L, 0);
     ctx = outer;
@@ -452,7 +465,7 @@ function slowCheck(r: RunContext): void {
   if (limit > 0 && elapsed >= limit) {
     r.warned = true;
     host.log('warning', `Slow script detected: still in execution after ${elapsed} milliseconds. ` +
-      `hotkv cannot interrupt a running script (SCRIPT KILL); other clients wait until it ends. Script name is: ${r.sha}.`);
+      `hotkv cannot interrupt a running script (SCRIPT KILL); other clients wait until it ends. Script name is: ${r.name}.`);
   }
 }
 
@@ -478,7 +491,9 @@ function scriptFlush(c: Client, argv: string[]): void {
   addOk(c);
 }
 
-function scriptKill(c: Client): void {
+/** SCRIPT KILL and FUNCTION KILL: a script runs to its end before any other command is read, so none ever runs
+ *  when one of them does. */
+export function scriptKill(c: Client): void {
   addError(c, 'NOTBUSY No scripts in execution right now.');
 }
 

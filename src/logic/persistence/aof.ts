@@ -100,7 +100,7 @@ function flushUnit(): void {
 const TRACKED = new Set(['blpop', 'brpop', 'bzpopmin', 'bzpopmax', 'lmpop', 'blmpop', 'zmpop', 'bzmpop']);
 
 /** Commands propagated by their effects only: what they executed is in the unit already (EXEC, scripts). */
-const EFFECTS_ONLY = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro']);
+const EFFECTS_ONLY = new Set(['exec', 'eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
 
 /** Commands propagated as the commands they put in `alsoOps` while they ran, never as themselves (Redis's
  *  alsoPropagate then preventCommandPropagation): XREADGROUP, XCLAIM and XAUTOCLAIM (streamgroups.ts). */

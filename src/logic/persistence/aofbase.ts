@@ -17,6 +17,8 @@ import { byName, idText, isStream, streamEntries, type StreamRecord } from '../t
 import { readString } from '../types/string';
 import { isZset, zsetEntries } from '../types/zset';
 import { formatDouble17g } from '../util/numbers';
+import { state } from '../runtime';
+import type { FunctionsRecord } from '../scripting/library';
 
 /** AOF_REWRITE_ITEMS_PER_CMD */
 const ITEMS_PER_CMD = 64;
@@ -25,6 +27,14 @@ const ITEMS_PER_CMD = 64;
 export interface AofPre {
   type: 'aof-pre';
   body: string;
+}
+
+/** rewriteFunctions: a `FUNCTION LOAD <code>` per library, before the databases. */
+export function respFunctions(): string {
+  const f = state.ext.functions as FunctionsRecord | undefined;
+  let out = '';
+  if (f !== undefined) for (const lib of f.libs.values()) out += '*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n' + bulkProto(lib.code);
+  return out;
 }
 
 /** `SELECT <id>` before a db's keys. */

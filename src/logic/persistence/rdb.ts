@@ -18,7 +18,8 @@ import { setFromMembers, type SetRecord } from '../types/set';
 import { lpStrSize } from '../types/stream';
 import { isCanonicalInt64, readString, storedString } from '../types/string';
 import { listpackLimits, listpackScoreText, zsetEntries, zsetFromEntries, type ZsetRecord } from '../types/zset';
-import { cfgInt } from '../runtime';
+import { cfgInt, state } from '../runtime';
+import type { FunctionsRecord } from '../scripting/library';
 import { crc64Bytes, crc64Hex, crc64New, crc64Update, type Crc64 } from './crc64';
 import { lzfCompress, lzfDecompress } from './lzf';
 
@@ -407,7 +408,19 @@ export function encodeHeader(o: Out, redisVersion: string, usedMem: number, aofB
   writeAux(o, 'ctime', String(Math.floor(Date.now() / 1000)));
   writeAux(o, 'used-mem', String(usedMem));
   writeAux(o, 'aof-base', aofBase ? '1' : '0');
+  // rdbSaveFunctions: every library's code after the AUX fields, before the databases
+  const f = state.ext.functions as FunctionsRecord | undefined;
+  if (f !== undefined) {
+    for (const lib of f.libs.values()) {
+      o.byte(OP_FUNCTION2);
+      writeString(o, lib.code, false);
+    }
+  }
 }
+
+/** Loads a library's code from an RDB (FUNCTION2); commands/functions.ts sets it (this file must not import the
+ *  command family). Returns null, or the error text. */
+export const rdbFunctionHooks = { load: null as null | ((code: string) => string | null) };
 
 /** SELECTDB + RESIZEDB before a db's keys. */
 export function encodeDbHeader(o: Out, id: number, size: number, expires: number): void {
@@ -919,8 +932,14 @@ export function rdbLoadStep(b: Buffer, cur: RdbCursor, opts: LoadOptions, budget
       res.aux.set(k, v);
       continue;
     }
+    if (t === OP_FUNCTION2 && rdbFunctionHooks.load !== null) {
+      const err = rdbFunctionHooks.load(r.str('a function library'));
+      if (err !== null) corrupt(`Failed loading library: ${err}`, at);
+      continue;
+    }
     if (t === OP_MODULE_AUX || t === OP_FUNCTION2 || t === 246) {
-      corrupt(t === OP_MODULE_AUX ? 'The RDB file contains AUX module data hotkv cannot load' : 'The RDB file contains functions, which hotkv does not support', at);
+      corrupt(t === OP_MODULE_AUX ? 'The RDB file contains AUX module data hotkv cannot load'
+        : t === 246 ? 'Pre-release function format not supported.' : 'The RDB file contains functions, which hotkv does not support', at);
     }
     const key = r.str('a key');
     const value = readObject(r, t);

@@ -33,7 +33,7 @@ import {
 } from './rdb';
 import { keyLoadDelay, loaders, newLoadingJob, startLoading, type Loader, type LoadingJob } from './loading';
 import { refreshDiskErrorGate, strerror } from './diskerror';
-import { respEntry, respPreSerialize, respSelect, type AofPre } from './aofbase';
+import { respEntry, respFunctions, respPreSerialize, respSelect, type AofPre } from './aofbase';
 
 /** A value as the snapshot has it: the live record, or its bytes produced before a change. */
 type SnapValue = StoredValue | PreSerialized | AofPre;
@@ -125,6 +125,7 @@ function openJob(bg: boolean, dbs: SnapDb[], kind: 'rdb' | 'aof' = 'rdb', format
   };
   const o = new Out();
   if (format === 'rdb') encodeHeader(o, REDIS_VERSION, usedMemory(), kind === 'aof');
+  else o.latin1(respFunctions());
   try {
     emit(job, o);
   } catch (e) {

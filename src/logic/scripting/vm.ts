@@ -47,6 +47,8 @@ export interface Vm {
   globals: number;
   /** index of the message handler in the registry */
   handler: number;
+  /** registry ref of the globals a library sees while FUNCTION LOAD runs it (only `redis`, a reduced one) */
+  loadApi: number;
 }
 
 let vm: Vm | null = null;
@@ -54,6 +56,13 @@ let hooks: VmHooks | null = null;
 
 export function setVmHooks(h: VmHooks): void {
   hooks = h;
+}
+
+/** redis.register_function while a library loads (commands/functions.ts): the args are on the Lua stack. */
+let registerHook: ((L: LuaState) => number) | null = null;
+
+export function setRegisterHook(h: (L: LuaState) => number): void {
+  registerHook = h;
 }
 
 /** Drop the VM (SCRIPT FLUSH): the next script makes a fresh one. */
@@ -417,7 +426,83 @@ function createVm(): Vm {
   lua.lua_settop(L, 0);
   lua.lua_pushjsfunction(L, errorHandler);
   const handler = aux.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-  return { L, fns: new Map(), globals, handler };
+  return { L, fns: new Map(), globals, handler, loadApi: createLoadApi(L) };
+}
+
+/**
+ * The globals a library's top level sees under FUNCTION LOAD (Redis's LIBRARY_API): `redis` with
+ * register_function, log and the version fields only; any other name is a missing global and nothing can be
+ * assigned. Returns its registry ref.
+ */
+function createLoadApi(L: LuaState): number {
+  lua.lua_newtable(L);
+  lua.lua_newtable(L);
+  lua.lua_pushjsfunction(L, (s: LuaState) => registerHook!(s));
+  lua.lua_setfield(L, -2, 'register_function');
+  lua.lua_pushjsfunction(L, redisLog);
+  lua.lua_setfield(L, -2, 'log');
+  for (const [name, v] of [['LOG_DEBUG', 0], ['LOG_VERBOSE', 1], ['LOG_NOTICE', 2], ['LOG_WARNING', 3], ['REDIS_VERSION_NUM', 0x07000f]] as const) {
+    lua.lua_pushinteger(L, v);
+    lua.lua_setfield(L, -2, name);
+  }
+  pushString(L, '7.0.15');
+  lua.lua_setfield(L, -2, 'REDIS_VERSION');
+  // a missing field (redis.call) is an error, as a missing global is
+  lua.lua_newtable(L);
+  lua.lua_pushjsfunction(L, missingGlobal);
+  lua.lua_setfield(L, -2, '__index');
+  lua.lua_setmetatable(L, -2);
+  proxyTop(L);
+  lua.lua_setfield(L, -2, 'redis');
+  lua.lua_newtable(L);
+  lua.lua_pushjsfunction(L, missingGlobal);
+  lua.lua_setfield(L, -2, '__index');
+  lua.lua_setmetatable(L, -2);
+  return aux.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+}
+
+/**
+ * Run a library's code (FUNCTION LOAD) so that it registers its functions: compiled as "@user_function", run
+ * with the load-time globals (the _G proxy's __index points at them meanwhile, as Redis swaps its globals'
+ * metatable, so the callbacks see the full globals once the load is over). `onCount` runs every 100,000
+ * instructions (the load timeout). Returns null, or the error text after "ERR ".
+ */
+export function loadLibrary(v: Vm, code: string, onCount: () => void): string | null {
+  const L = v.L;
+  lua.lua_settop(L, 0);
+  if (aux.luaL_loadbuffer(L, toLua(code), null, '@user_function') !== lua.LUA_OK) {
+    const msg = fromLua(lua.lua_tolstring(L, -1)).replace(/ near <eof>$/, " near '<eof>'");
+    lua.lua_settop(L, 0);
+    return `Error compiling function: ${msg}`;
+  }
+  const setIndex = (ref: number) => {
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, lua.LUA_RIDX_GLOBALS);
+    lua.lua_getmetatable(L, -1);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+    lua.lua_setfield(L, -2, '__index');
+    lua.lua_pop(L, 2);
+  };
+  setIndex(v.loadApi);
+  lua.lua_sethook(L, () => onCount(), lua.LUA_MASKCOUNT, 100000);
+  let status: number;
+  try {
+    status = lua.lua_pcall(L, 0, 0, 0);
+  } finally {
+    lua.lua_sethook(L, null, 0, 0);
+    setIndex(v.globals);
+  }
+  let err: string | null = null;
+  if (status !== lua.LUA_OK) {
+    // luaExtractErrorInformation: a table's err field, else the value as text with ERR in front
+    if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
+      lua.lua_getfield(L, -1, 'err');
+      err = `Error registering functions: ${toStr(L, -1) ?? ''}`;
+    } else {
+      err = `Error registering functions: ERR ${toStr(L, -1) ?? ''}`;
+    }
+  }
+  lua.lua_settop(L, 0);
+  return err;
 }
 
 export function getVm(): Vm {
@@ -444,31 +529,43 @@ export function compile(v: Vm, sha: string, body: string): number | string {
 /** Set KEYS / ARGV (in the real globals table, past the read-only proxy). */
 function setArray(L: LuaState, realIdx: number, name: string, items: readonly string[]): void {
   lua.lua_pushstring(L, toLua(name));
+  pushArray(L, items);
+  lua.lua_rawset(L, realIdx);
+}
+
+function pushArray(L: LuaState, items: readonly string[]): void {
   lua.lua_createtable(L, items.length, 0);
   for (let i = 0; i < items.length; i++) {
     pushString(L, items[i]);
     lua.lua_rawseti(L, -2, i + 1);
   }
-  lua.lua_rawset(L, realIdx);
 }
 
 /**
  * Run a compiled script. On return the stack holds the result at index 1 (ok=true) or the error table (ok=false);
  * the caller converts it and then calls lua_settop(L, 0). `onCount` runs every 10,000 VM instructions.
  */
-export function run(v: Vm, ref: number, keys: readonly string[], args: readonly string[], onCount: () => void): boolean {
+export function run(v: Vm, ref: number, keys: readonly string[], args: readonly string[], onCount: () => void,
+  asParams = false): boolean {
   const L = v.L;
   lua.lua_settop(L, 0);
-  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, v.globals);
-  setArray(L, 1, 'KEYS', keys);
-  setArray(L, 1, 'ARGV', args);
-  lua.lua_settop(L, 0);
+  if (!asParams) {
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, v.globals);
+    setArray(L, 1, 'KEYS', keys);
+    setArray(L, 1, 'ARGV', args);
+    lua.lua_settop(L, 0);
+  }
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, v.handler);
   lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+  // a function (FCALL) gets the keys and the args as its two parameters, not as globals
+  if (asParams) {
+    pushArray(L, keys);
+    pushArray(L, args);
+  }
   lua.lua_sethook(L, () => onCount(), lua.LUA_MASKCOUNT, 10000);
   let status: number;
   try {
-    status = lua.lua_pcall(L, 0, 1, 1);
+    status = lua.lua_pcall(L, asParams ? 2 : 0, 1, 1);
   } finally {
     lua.lua_sethook(L, null, 0, 0);
   }

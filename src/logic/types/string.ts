@@ -10,13 +10,13 @@
 // - { type: 'string', raw, enc: 'embstr' }: 'embstr' although the text looks like an int (INCRBYFLOAT
 //   builds its result with createStringObject, which never makes an int).
 //
-// State schema 3 (a bundle built with `scripts/build.mjs --state-schema 3`, the fixture of the lazy
+// State schema 4 (a bundle built with `scripts/build.mjs --state-schema 4`, the fixture of the lazy
 // migration tests) stores every string value as a BufferStringRecord { type: 'string', buf, enc }
 // instead. Every path that reads or writes a string value goes through the helpers below, so both
 // representations work; the switch is a build-time literal (__HOTKV_STRING_BUFFERS__ and
 // __HOTKV_READS_STRING_BUFFERS__, false in the production bundle), so the production bundle carries no
 // branch for it: esbuild writes `false` in place of the name and V8 emits no code for `if (false)`.
-// The conversion 2 -> 3 is a lazy migration (migration.ts): on first touch and by a background sweep.
+// The conversion 3 -> 4 is a lazy migration (migration.ts): on first touch and by a background sweep.
 
 import type { StoredValue } from '../../abi';
 
@@ -121,7 +121,7 @@ export function createdString(s: string): StoredValue {
 }
 
 /**
- * Lazy migration 2 -> 3 (migration.ts): the schema-3 form of a schema-2 string value, keeping its text and
+ * Lazy migration 3 -> 4 (migration.ts): the schema-4 form of a schema-3 string value, keeping its text and
  * its OBJECT ENCODING; null when v needs nothing (already converted, or not a string).
  */
 export function toBufferString(v: StoredValue): StoredValue | null {
