@@ -458,6 +458,10 @@ describe('keyspace commands match redis-server', () => {
       ...['int', 'neg', 'small', 'zero', 'big', 'emb', 'raw', 'lead0', 'huge', 'i64', 'i64n', 'empty', 'nokey'].flatMap((k) => [
         ['OBJECT', 'ENCODING', k], ['OBJECT', 'REFCOUNT', k], ['OBJECT', 'FREQ', k]]),
       ['APPEND', 'emb', 'y'], ['OBJECT', 'ENCODING', 'emb'], ['INCR', 'small'], ['OBJECT', 'REFCOUNT', 'small'],
+      // COPY gives a shared integer an object of its own (dupStringObject): refcount 1, still int
+      ['COPY', 'zero', 'zcopy'], ['OBJECT', 'REFCOUNT', 'zcopy'], ['OBJECT', 'ENCODING', 'zcopy'], ['OBJECT', 'REFCOUNT', 'zero'],
+      ['GET', 'zcopy'], ['DUMP', 'zcopy'], ['INCR', 'zcopy'], ['OBJECT', 'REFCOUNT', 'zcopy'], ['APPEND', 'zcopy', '0'],
+      ['OBJECT', 'ENCODING', 'zcopy'], ['COPY', 'int', 'icopy'], ['OBJECT', 'REFCOUNT', 'icopy'],
       ['OBJECT', 'HELP'], ['OBJECT', 'help'], ['OBJECT', 'HELP', 'x'], ['OBJECT'], ['OBJECT', 'FOO'], ['OBJECT', 'FOO', 'bar'],
       ['OBJECT', 'ENCODING'], ['OBJECT', 'ENCODING', 'a', 'b'], ['OBJECT', 'IDLETIME'], ['OBJECT', 'REFCOUNT', 'x', 'y'],
       ['OBJECT', 'IDLETIME', 'nokey'],

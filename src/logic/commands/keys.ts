@@ -11,7 +11,7 @@ import {
 } from '../keyspace';
 import { addArrayLen, addBulk, addBulkArray, addError, addHelp, addInt, addNull, addOk, addStatus, ERR_SYNTAX } from '../resp/reply';
 import { cfg, cfgInt, dbOf, now, state, type Client } from '../runtime';
-import { readString, stringEncoding } from '../types/string';
+import { isUnsharedInt, readString, stringEncoding, unsharedString } from '../types/string';
 import { stringMatch } from '../util/glob';
 import { ERR_NOT_INT, LLONG_MAX, LLONG_MIN, parseCInt, parseInt64 } from '../util/numbers';
 import { ERR_INVALID_CURSOR, parseScanCursor, parseScanOptions, scanStep } from '../util/scan';
@@ -292,7 +292,7 @@ function copy(c: Client, argv: string[]): void {
     addInt(c, 0);
     return;
   }
-  const copyOf = cloneValue(v);
+  const copyOf = unsharedString(cloneValue(v));
   if (existing) dbDelete(dst, newkey);
   dbAddRaw(dst, newkey, copyOf);
   if (expire !== -1) setExpire(dst, newkey, expire);
@@ -560,7 +560,7 @@ function objectEncoding(c: Client, argv: string[]): void {
 
 /** The refcount Redis's object for this value has (OBJECT REFCOUNT, DEBUG OBJECT): shared integers, else 1. */
 export function refcountOf(v: StoredValue): number {
-  const text = typeOf(v) === 'string' && stringEncoding(v) === 'int' ? readString(v)! : null;
+  const text = typeOf(v) === 'string' && stringEncoding(v) === 'int' && !isUnsharedInt(v) ? readString(v)! : null;
   const shared = text !== null && sharedIntegersAllowed() && text.charCodeAt(0) !== 45 && Number(text) < OBJ_SHARED_INTEGERS;
   return shared ? OBJ_SHARED_REFCOUNT : 1;
 }

@@ -9,6 +9,8 @@
 // - { type: 'string', raw }: 'raw' whatever the length (APPEND to an existing key, SETRANGE).
 // - { type: 'string', raw, enc: 'embstr' }: 'embstr' although the text looks like an int (INCRBYFLOAT
 //   builds its result with createStringObject, which never makes an int).
+// - { type: 'string', raw, enc: 'int' }: 'int', an object of its own where Redis would otherwise share one of
+//   its integers 0..9999 (COPY's dupStringObject): OBJECT REFCOUNT 1, not INT_MAX.
 //
 // State schema 4 (a bundle built with `scripts/build.mjs --state-schema 4`, the fixture of the lazy
 // migration tests) stores every string value as a BufferStringRecord { type: 'string', buf, enc }
@@ -23,8 +25,8 @@ import type { StoredValue } from '../../abi';
 export interface StringRecord {
   type: 'string';
   raw: string;
-  /** set only for a short int-like text Redis keeps as embstr */
-  enc?: 'embstr';
+  /** set only for a short int-like text Redis keeps as embstr, or for an int-encoded object Redis does not share */
+  enc?: 'embstr' | 'int';
 }
 
 /** Schema 2's string value: the bytes in a Buffer. `enc` '' means OBJECT ENCODING follows from the
@@ -92,9 +94,25 @@ export function isCanonicalInt64(s: string): boolean {
 export function stringEncoding(v: StoredValue): 'int' | 'embstr' | 'raw' {
   if (typeof v !== 'string') {
     if (__HOTKV_READS_STRING_BUFFERS__ && isBufferString(v)) return v.enc === '' ? textEncoding(readString(v)!) : v.enc;
-    return (v as StringRecord).enc === 'embstr' ? 'embstr' : 'raw';
+    return (v as StringRecord).enc ?? 'raw';
   }
   return textEncoding(v);
+}
+
+/**
+ * COPY's copy of a value: Redis's dupStringObject gives an int-encoded string an object of its own, so OBJECT
+ * REFCOUNT says 1 where the original is one of the shared integers. Other values are returned as they are
+ * (values are immutable). The schema-4 test fixture keeps its Buffer form and does not model this.
+ */
+export function unsharedString(v: StoredValue): StoredValue {
+  if (__HOTKV_STRING_BUFFERS__ || typeof v !== 'string' || textEncoding(v) !== 'int') return v;
+  const r: StringRecord = { type: 'string', raw: v, enc: 'int' };
+  return r;
+}
+
+/** True for an int-encoded string that holds an object of its own (unsharedString). */
+export function isUnsharedInt(v: StoredValue): boolean {
+  return typeof v !== 'string' && v.type === 'string' && (v as StringRecord).enc === 'int';
 }
 
 /** The encoding tryObjectEncoding gives a text: int, embstr or raw. */
@@ -128,12 +146,13 @@ export function toBufferString(v: StoredValue): StoredValue | null {
   if (typeof v === 'string') return bufferString(v, '');
   if (v.type !== 'string' || isBufferString(v)) return null;
   const r = v as StringRecord;
-  return bufferString(r.raw, r.enc === 'embstr' ? 'embstr' : 'raw');
+  return bufferString(r.raw, r.enc === undefined ? 'raw' : r.enc === 'int' ? '' : r.enc);
 }
 
 /** Schema-2 string values of every form (the production form), for the migration's self-test. */
 export function plainStringSamples(): StoredValue[] {
   const raw: StringRecord = { type: 'string', raw: 'ab' };
   const embstr: StringRecord = { type: 'string', raw: '12', enc: 'embstr' };
-  return ['', 'v', '12345', '-0', 'a\x00\xff\r\n', 'x'.repeat(EMBSTR_LIMIT + 1), raw, embstr];
+  const ownInt: StringRecord = { type: 'string', raw: '7', enc: 'int' };
+  return ['', 'v', '12345', '-0', 'a\x00\xff\r\n', 'x'.repeat(EMBSTR_LIMIT + 1), raw, embstr, ownInt];
 }
