@@ -17,6 +17,7 @@ import { addArrayLen, addBulk, addError, addHelp, addInt, addOk, addRaw, countEr
 import { cfgInt, host, pendingFlush, state, type Client } from '../runtime';
 import { lifecycleHooks } from '../lifecycle';
 import { selfTestCases } from '../selftest';
+import { FUNCTION_FLAGS } from '../scripting/library';
 import { formatDouble17g, parseInt64 } from '../util/numbers';
 import {
   compile, errorText, getVm, luaApiHandle as lua, pushErrorTable, pushInteger, pushString, raiseError, resetVm, run,
@@ -317,7 +318,8 @@ setVmHooks({
 
 // --- shebang ----------------------------------------------------------------------------------------------
 
-const SHEBANG_FLAGS = new Set(['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys']);
+/** Redis has one table of script flags (scripts_flags_def) for EVAL shebangs and FUNCTION libraries alike. */
+const SHEBANG_FLAGS: ReadonlySet<string> = new Set(FUNCTION_FLAGS);
 
 interface Prepared {
   /** the body Lua compiles: the shebang line blanked, so line numbers stay */
