@@ -102,9 +102,11 @@ export async function measureMemory(dataset: Dataset, keys: number, serverArgs: 
     runs.hotkv.push(await measureOne(() => startHotkv({ nodeFlags: ['--expose-gc'], args: serverArgs }), data, commands, keys));
     runs.redis.push(await measureOne(() => startRedis(serverArgs), data, commands, keys));
   }
-  const median = (a: MemoryReading[]) => [...a].sort((x, y) => x.bytesPerKey - y.bytesPerKey)[(a.length - 1) >> 1];
-  const hotkv = median(runs.hotkv);
-  const redis = median(runs.redis);
+  // The median load itself, not tools.ts's median of numbers (which averages two middles): its RSS empty, RSS
+  // loaded and used_memory then belong to one load.
+  const medianLoad = (a: MemoryReading[]) => [...a].sort((x, y) => x.bytesPerKey - y.bytesPerKey)[(a.length - 1) >> 1];
+  const hotkv = medianLoad(runs.hotkv);
+  const redis = medianLoad(runs.redis);
   return {
     dataset, description, keys, hotkv, redis, ratio: hotkv.bytesPerKey / redis.bytesPerKey,
     allBytesPerKey: { hotkv: runs.hotkv.map((r) => r.bytesPerKey), redis: runs.redis.map((r) => r.bytesPerKey) },

@@ -6,7 +6,8 @@
 
 import { state } from '../runtime';
 
-/** Script flags in Redis's scripts_flags_def order (FUNCTION LIST shows them in this order); EVAL shebangs take the same (commands/scripting.ts). */
+/** Script flags in Redis's scripts_flags_def order (FUNCTION LIST shows them in this order); EVAL shebangs
+ *  take the same ones (commands/scripting.ts). */
 export const FUNCTION_FLAGS = ['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys'] as const;
 
 export interface FunctionRecord {
